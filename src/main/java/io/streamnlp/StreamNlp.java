@@ -1,0 +1,169 @@
+package io.streamnlp;
+
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.model.ModelDirectory;
+import io.streamnlp.model.OnnxModel;
+import io.streamnlp.serde.ConfluentAvroDeserializer;
+import io.streamnlp.serde.ConfluentAvroSerializer;
+import io.streamnlp.serde.HttpSchemaRegistryClient;
+import io.streamnlp.serde.SchemaRegistryClient;
+import io.streamnlp.stream.StreamNlpTopology;
+import io.streamnlp.stream.TextEncodings;
+import io.streamnlp.text.AvroFieldExtractor;
+import io.streamnlp.text.InputGuard;
+import io.streamnlp.text.JsonFieldExtractor;
+import io.streamnlp.text.PlainTextExtractor;
+import io.streamnlp.text.TextExtractor;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The library entry point. Create one per application (it loads the model once), then either add the
+ * pipeline to your own stream with {@link #encode(KStream)}, or build the standalone
+ * {@link #topology()} that reads {@code input.topics} and writes {@code output.topic}.
+ *
+ * <pre>{@code
+ * try (StreamNlp nlp = StreamNlp.create(props)) {
+ *   StreamsBuilder builder = new StreamsBuilder();
+ *   KStream<byte[], byte[]> texts = builder.stream("chat", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
+ *   nlp.encode(texts).filter((k, v) -> "negative".equals(v.getLabel())).to("alerts", Produced.valueSerde(nlp.resultSerde()));
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class StreamNlp implements AutoCloseable {
+  private final StreamNlpConfig config;
+  private final SchemaRegistryClient registry;
+  private final boolean ownsRegistry;
+  private final OnnxModel model;
+  private final Serde<TextEncoding> resultSerde;
+
+  private StreamNlp(StreamNlpConfig config, SchemaRegistryClient registry, boolean ownsRegistry) {
+    this.config = config;
+    this.registry = registry;
+    this.ownsRegistry = ownsRegistry;
+    ModelDirectory dir = ModelDirectory.open(config.getString(StreamNlpConfig.MODEL_DIR_CONFIG));
+    if (!dir.manifest().kind().equals(config.encoder())) {
+      throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "model '"
+          + dir.manifest().name() + "' in " + dir.location() + " is of kind '" + dir.manifest().kind()
+          + "'. Set encoder=" + dir.manifest().kind() + " or point model.dir at a model of kind '"
+          + config.encoder() + "'.");
+    }
+    this.model = OnnxModel.load(dir, new OnnxModel.RuntimeOptions(config.executionProvider(),
+        config.getInt(StreamNlpConfig.EXECUTION_DEVICE_ID_CONFIG),
+        config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG)),
+        config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
+    this.resultSerde = Serdes.serdeFrom(
+        new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
+            config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
+        new ConfluentAvroDeserializer<>(registry, TextEncoding.getClassSchema()));
+  }
+
+  /** Validates the configuration, connects the registry client and loads the model. */
+  public static StreamNlp create(Map<?, ?> properties) {
+    StreamNlpConfig config = new StreamNlpConfig(properties);
+    return new StreamNlp(config, registryClient(config), true);
+  }
+
+  /** As {@link #create(Map)}, with a registry client of your own (which you close). */
+  public static StreamNlp create(Map<?, ?> properties, SchemaRegistryClient registry) {
+    return new StreamNlp(new StreamNlpConfig(properties), registry, false);
+  }
+
+  private static SchemaRegistryClient registryClient(StreamNlpConfig config) {
+    if (config.schemaRegistryUrls().isEmpty()) {
+      throw new ConfigException(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry is needed "
+          + "to write Avro results; set schema.registry.url to its base URL, e.g. http://localhost:8081");
+    }
+    try {
+      return new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Settings(config.schemaRegistryUrls(),
+          Duration.ofMillis(config.getInt(StreamNlpConfig.SCHEMA_REGISTRY_TIMEOUT_MS_CONFIG)),
+          config.getInt(StreamNlpConfig.SCHEMA_REGISTRY_RETRIES_CONFIG),
+          config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_RETRY_BACKOFF_MS_CONFIG),
+          config.schemaRegistryBasicAuth(), config.schemaRegistryBearerToken()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, config.schemaRegistryUrls(),
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Adds the pipeline to {@code texts}: records that cannot be encoded go to the dead-letter topic, the
+   * returned stream carries one {@link TextEncoding} per encoded record, in input order per partition.
+   */
+  public KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> texts) {
+    int maxBytes = config.getInt(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG);
+    int batchSize = config.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG);
+    StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
+        () -> new InputGuard(newExtractor(), maxBytes),
+        model.tokenizer(),
+        () -> model.newEncoder(batchSize),
+        new TextEncodings(model.info(), config.outputFields()),
+        batchSize,
+        Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
+        config.dlqTopic());
+    return StreamNlpTopology.encode(texts, parts);
+  }
+
+  private TextExtractor newExtractor() {
+    switch (config.inputFormat()) {
+      case JSON:
+        return new JsonFieldExtractor(config.getString(StreamNlpConfig.INPUT_JSON_FIELD_CONFIG));
+      case AVRO:
+        return new AvroFieldExtractor(registry, config.getString(StreamNlpConfig.INPUT_AVRO_FIELD_CONFIG));
+      default:
+        return new PlainTextExtractor();
+    }
+  }
+
+  /** The standalone topology: input.topics → pipeline → output.topic (and the dead-letter topic). */
+  public Topology topology() {
+    StreamsBuilder builder = new StreamsBuilder();
+    KStream<byte[], byte[]> texts = builder.stream(config.inputTopics(),
+        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    encode(texts).to(config.outputTopic(), Produced.with(Serdes.ByteArray(), resultSerde));
+    return builder.build();
+  }
+
+  /** Serde of the results in the Confluent wire format, bound to this pipeline's registry. */
+  public Serde<TextEncoding> resultSerde() {
+    return resultSerde;
+  }
+
+  /** The Kafka Streams settings: every property that is not a streamnlp key. */
+  public Properties streamsProperties() {
+    Properties props = new Properties();
+    props.putAll(config.streamsProperties());
+    return props;
+  }
+
+  public StreamNlpConfig config() {
+    return config;
+  }
+
+  public OnnxModel model() {
+    return model;
+  }
+
+  public SchemaRegistryClient registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    if (ownsRegistry) {
+      registry.close();
+    }
+  }
+}

@@ -1,0 +1,336 @@
+package io.streamnlp.config;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Configuration of a streamnlp pipeline, in the style of Kafka's own {@code StreamsConfig}: every key is
+ * declared once with its type, default, validator and documentation. Keys that are not declared here are
+ * Kafka Streams (or client) settings and are passed through unchanged by {@link #streamsProperties()}.
+ */
+public final class StreamNlpConfig extends AbstractConfig {
+
+  public static final String INPUT_TOPICS_CONFIG = "input.topics";
+  private static final String INPUT_TOPICS_DOC = "Comma-separated topics to read text messages from.";
+
+  public static final String OUTPUT_TOPIC_CONFIG = "output.topic";
+  private static final String OUTPUT_TOPIC_DOC =
+      "Topic the Avro TextEncoding results are written to, in the Confluent Schema Registry wire format.";
+
+  public static final String DLQ_TOPIC_CONFIG = "dlq.topic";
+  private static final String DLQ_TOPIC_DOC = "Dead-letter topic: input records that cannot be encoded are "
+      + "written here with their original key and value bytes and the reason in headers. Empty means "
+      + "'<output.topic>-dlq'.";
+
+  public static final String INPUT_FORMAT_CONFIG = "input.format";
+  private static final String INPUT_FORMAT_DOC = "How input values are read: 'string' (the whole value is "
+      + "UTF-8 text), 'json' (a JSON object; the text is at input.json.field) or 'avro' (Confluent wire-format "
+      + "Avro; the text is the string field input.avro.field, the writer schema is fetched from the registry).";
+
+  public static final String INPUT_JSON_FIELD_CONFIG = "input.json.field";
+  private static final String INPUT_JSON_FIELD_DOC = "With input.format=json: where the text is, as a JSON "
+      + "Pointer ('/text', '/message/body') or a dotted path ('message.body').";
+
+  public static final String INPUT_AVRO_FIELD_CONFIG = "input.avro.field";
+  private static final String INPUT_AVRO_FIELD_DOC = "With input.format=avro: the name of the string field "
+      + "that holds the text; nested fields are written with dots ('message.body').";
+
+  public static final String INPUT_MAX_BYTES_CONFIG = "input.max.bytes";
+  private static final String INPUT_MAX_BYTES_DOC = "Input values larger than this many bytes are sent to the "
+      + "dead-letter topic instead of being tokenized.";
+
+  public static final String ENCODER_CONFIG = "encoder";
+  private static final String ENCODER_DOC = "Which encoder family runs: 'attention' (transformer, stateless or "
+      + "windowed) or 'rnn' (stateful recurrent encoder with per-key hidden state). The model directory's "
+      + "manifest must declare the same kind.";
+
+  public static final String MODEL_DIR_CONFIG = "model.dir";
+  private static final String MODEL_DIR_DOC = "Directory holding manifest.json, the .onnx model and the "
+      + "tokenizer, as a filesystem path or 'classpath:<dir>' for a model packaged in a jar. The default is the "
+      + "pretrained all-MiniLM-L6-v2 model that ships with streamnlp.";
+  public static final String MODEL_DIR_DEFAULT = "classpath:models/all-minilm-l6-v2";
+
+  public static final String EXECUTION_PROVIDER_CONFIG = "execution.provider";
+  private static final String EXECUTION_PROVIDER_DOC = "Where ONNX Runtime runs the model: 'cpu' or 'cuda'. "
+      + "'cuda' needs the GPU build of ONNX Runtime (Maven profile -Pcuda) and an NVIDIA driver.";
+
+  public static final String EXECUTION_DEVICE_ID_CONFIG = "execution.device.id";
+  private static final String EXECUTION_DEVICE_ID_DOC = "GPU ordinal used with execution.provider=cuda.";
+
+  public static final String ONNX_INTRA_OP_THREADS_CONFIG = "onnx.intra.op.threads";
+  private static final String ONNX_INTRA_OP_THREADS_DOC = "Threads ONNX Runtime may use inside one model call; "
+      + "0 lets ONNX Runtime choose (one per physical core).";
+
+  public static final String MAX_TOKENS_CONFIG = "max.tokens";
+  private static final String MAX_TOKENS_DOC = "Longest token sequence given to the model, special tokens "
+      + "included; longer messages are truncated and flagged 'truncated' in the output. Must not exceed the "
+      + "model's own limit.";
+
+  public static final String BATCH_SIZE_CONFIG = "batch.size";
+  private static final String BATCH_SIZE_DOC = "Messages encoded together in one model call. A batch is run as "
+      + "soon as it is full, or when batch.max.wait.ms has passed.";
+
+  public static final String BATCH_MAX_WAIT_MS_CONFIG = "batch.max.wait.ms";
+  private static final String BATCH_MAX_WAIT_MS_DOC = "Longest time (wall clock) a buffered message waits for "
+      + "its batch to fill before the partial batch is encoded.";
+
+  public static final String OUTPUT_FIELDS_CONFIG = "output.fields";
+  private static final String OUTPUT_FIELDS_DOC = "Which results each output record carries: any of 'label', "
+      + "'scores', 'embedding'. Fields left out are written as null.";
+
+  public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+  private static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated base URLs of a registry that speaks "
+      + "the Confluent Schema Registry REST API (Confluent Schema Registry, Apicurio's /apis/ccompat/v7, "
+      + "streamnlp's local development registry). The URLs are tried in order.";
+
+  public static final String SCHEMA_REGISTRY_BASIC_AUTH_CONFIG = "schema.registry.basic.auth.user.info";
+  private static final String SCHEMA_REGISTRY_BASIC_AUTH_DOC = "'user:password' for HTTP basic authentication "
+      + "against the registry.";
+
+  public static final String SCHEMA_REGISTRY_BEARER_TOKEN_CONFIG = "schema.registry.bearer.auth.token";
+  private static final String SCHEMA_REGISTRY_BEARER_TOKEN_DOC = "Static bearer token sent to the registry.";
+
+  public static final String SCHEMA_REGISTRY_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
+  private static final String SCHEMA_REGISTRY_TIMEOUT_MS_DOC = "Timeout of one registry HTTP request.";
+
+  public static final String SCHEMA_REGISTRY_RETRIES_CONFIG = "schema.registry.retries";
+  private static final String SCHEMA_REGISTRY_RETRIES_DOC = "Retries of a registry request that failed with an "
+      + "I/O error, HTTP 408, 429 or 5xx, with exponential back-off.";
+
+  public static final String SCHEMA_REGISTRY_RETRY_BACKOFF_MS_CONFIG = "schema.registry.retry.backoff.ms";
+  private static final String SCHEMA_REGISTRY_RETRY_BACKOFF_MS_DOC = "First back-off between registry retries; "
+      + "doubled after each retry.";
+
+  public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
+  private static final String AUTO_REGISTER_SCHEMAS_DOC = "Register the output schema under its subject when "
+      + "it is not there yet. When false the schema must already be registered.";
+
+  public static final String VALUE_SUBJECT_NAME_STRATEGY_CONFIG = "value.subject.name.strategy";
+  private static final String VALUE_SUBJECT_NAME_STRATEGY_DOC = "Subject the output value schema is registered "
+      + "under: 'topic' (<topic>-value, Confluent's TopicNameStrategy), 'record' (the record's full name, "
+      + "RecordNameStrategy) or 'topic_record' (<topic>-<full name>, TopicRecordNameStrategy). Confluent's "
+      + "strategy class names are accepted too.";
+
+  private static final ConfigDef CONFIG = new ConfigDef()
+      .define(INPUT_TOPICS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+          Importance.HIGH, INPUT_TOPICS_DOC)
+      .define(OUTPUT_TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+          Importance.HIGH, OUTPUT_TOPIC_DOC)
+      .define(DLQ_TOPIC_CONFIG, Type.STRING, "", Importance.HIGH, DLQ_TOPIC_DOC)
+      .define(INPUT_FORMAT_CONFIG, Type.STRING, "string", caseInsensitive("string", "json", "avro"),
+          Importance.HIGH, INPUT_FORMAT_DOC)
+      .define(INPUT_JSON_FIELD_CONFIG, Type.STRING, "/text", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          INPUT_JSON_FIELD_DOC)
+      .define(INPUT_AVRO_FIELD_CONFIG, Type.STRING, "text", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+          INPUT_AVRO_FIELD_DOC)
+      .define(INPUT_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          INPUT_MAX_BYTES_DOC)
+      .define(ENCODER_CONFIG, Type.STRING, "attention", caseInsensitive("attention", "rnn"), Importance.HIGH,
+          ENCODER_DOC)
+      .define(MODEL_DIR_CONFIG, Type.STRING, MODEL_DIR_DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
+          MODEL_DIR_DOC)
+      .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, "cpu", caseInsensitive("cpu", "cuda"), Importance.MEDIUM,
+          EXECUTION_PROVIDER_DOC)
+      .define(EXECUTION_DEVICE_ID_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
+          EXECUTION_DEVICE_ID_DOC)
+      .define(ONNX_INTRA_OP_THREADS_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
+          ONNX_INTRA_OP_THREADS_DOC)
+      .define(MAX_TOKENS_CONFIG, Type.INT, 128, ConfigDef.Range.between(3, 8192), Importance.MEDIUM,
+          MAX_TOKENS_DOC)
+      .define(BATCH_SIZE_CONFIG, Type.INT, 32, ConfigDef.Range.between(1, 4096), Importance.MEDIUM,
+          BATCH_SIZE_DOC)
+      .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 50L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          BATCH_MAX_WAIT_MS_DOC)
+      .define(OUTPUT_FIELDS_CONFIG, Type.LIST, "label,scores", outputFieldsValidator(), Importance.MEDIUM,
+          OUTPUT_FIELDS_DOC)
+      .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+      .define(SCHEMA_REGISTRY_BASIC_AUTH_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+          SCHEMA_REGISTRY_BASIC_AUTH_DOC)
+      .define(SCHEMA_REGISTRY_BEARER_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
+          SCHEMA_REGISTRY_BEARER_TOKEN_DOC)
+      .define(SCHEMA_REGISTRY_TIMEOUT_MS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+          SCHEMA_REGISTRY_TIMEOUT_MS_DOC)
+      .define(SCHEMA_REGISTRY_RETRIES_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(0), Importance.LOW,
+          SCHEMA_REGISTRY_RETRIES_DOC)
+      .define(SCHEMA_REGISTRY_RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.atLeast(0),
+          Importance.LOW, SCHEMA_REGISTRY_RETRY_BACKOFF_MS_DOC)
+      .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
+      .define(VALUE_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, "topic", subjectStrategyValidator(),
+          Importance.LOW, VALUE_SUBJECT_NAME_STRATEGY_DOC);
+
+  /** The input value formats. */
+  public enum InputFormat { STRING, JSON, AVRO }
+
+  /** The results an output record may carry. */
+  public enum OutputField { LABEL, SCORES, EMBEDDING }
+
+  /** The subject naming strategies of the Confluent serializers. */
+  public enum SubjectNameStrategy { TOPIC, RECORD, TOPIC_RECORD }
+
+  public StreamNlpConfig(Map<?, ?> originals) {
+    super(CONFIG, originals, false);
+    validateCrossKeys();
+  }
+
+  public static ConfigDef configDef() {
+    return new ConfigDef(CONFIG);
+  }
+
+  private void validateCrossKeys() {
+    Set<String> inputs = new LinkedHashSet<>(inputTopics());
+    for (String sink : List.of(outputTopic(), dlqTopic())) {
+      if (inputs.contains(sink)) {
+        throw new ConfigException(sink, "'" + sink + "' is both an input topic and an output or dead-letter "
+            + "topic; results would be read back as input. Use distinct topics in " + INPUT_TOPICS_CONFIG
+            + ", " + OUTPUT_TOPIC_CONFIG + " and " + DLQ_TOPIC_CONFIG + ".");
+      }
+    }
+    if (outputTopic().equals(dlqTopic())) {
+      throw new ConfigException(DLQ_TOPIC_CONFIG, dlqTopic(), "the dead-letter topic must differ from "
+          + OUTPUT_TOPIC_CONFIG + ", or consumers of the results would have to read raw rejected bytes.");
+    }
+  }
+
+  public List<String> inputTopics() {
+    return getList(INPUT_TOPICS_CONFIG).stream().map(String::trim).toList();
+  }
+
+  public String outputTopic() {
+    return getString(OUTPUT_TOPIC_CONFIG).trim();
+  }
+
+  public String dlqTopic() {
+    String dlq = getString(DLQ_TOPIC_CONFIG).trim();
+    return dlq.isEmpty() ? outputTopic() + "-dlq" : dlq;
+  }
+
+  public InputFormat inputFormat() {
+    return InputFormat.valueOf(getString(INPUT_FORMAT_CONFIG).trim().toUpperCase(Locale.ROOT));
+  }
+
+  public String encoder() {
+    return getString(ENCODER_CONFIG).trim().toLowerCase(Locale.ROOT);
+  }
+
+  public String executionProvider() {
+    return getString(EXECUTION_PROVIDER_CONFIG).trim().toLowerCase(Locale.ROOT);
+  }
+
+  public Set<OutputField> outputFields() {
+    Set<OutputField> fields = new LinkedHashSet<>();
+    for (String f : getList(OUTPUT_FIELDS_CONFIG)) {
+      fields.add(OutputField.valueOf(f.trim().toUpperCase(Locale.ROOT)));
+    }
+    return fields;
+  }
+
+  public SubjectNameStrategy valueSubjectNameStrategy() {
+    return parseStrategy(getString(VALUE_SUBJECT_NAME_STRATEGY_CONFIG));
+  }
+
+  public List<String> schemaRegistryUrls() {
+    return getList(SCHEMA_REGISTRY_URL_CONFIG).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  public String schemaRegistryBasicAuth() {
+    Password p = getPassword(SCHEMA_REGISTRY_BASIC_AUTH_CONFIG);
+    return p == null ? null : p.value();
+  }
+
+  public String schemaRegistryBearerToken() {
+    Password p = getPassword(SCHEMA_REGISTRY_BEARER_TOKEN_CONFIG);
+    return p == null ? null : p.value();
+  }
+
+  /**
+   * The Kafka Streams properties: every original key that streamnlp does not declare itself. Passwords and
+   * other values are passed as the user gave them.
+   */
+  public Map<String, Object> streamsProperties() {
+    Map<String, Object> props = new HashMap<>();
+    for (Map.Entry<String, ?> e : originals().entrySet()) {
+      if (!CONFIG.names().contains(e.getKey())) {
+        props.put(e.getKey(), e.getValue());
+      }
+    }
+    return props;
+  }
+
+  static SubjectNameStrategy parseStrategy(String value) {
+    String v = value.trim();
+    String simple = v.substring(v.lastIndexOf('.') + 1);
+    switch (simple) {
+      case "TopicNameStrategy": return SubjectNameStrategy.TOPIC;
+      case "RecordNameStrategy": return SubjectNameStrategy.RECORD;
+      case "TopicRecordNameStrategy": return SubjectNameStrategy.TOPIC_RECORD;
+      default:
+        try {
+          return SubjectNameStrategy.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+    }
+  }
+
+  private static ConfigDef.Validator subjectStrategyValidator() {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (value == null || parseStrategy(value.toString()) == null) {
+          throw new ConfigException(name, value, "expected one of topic, record, topic_record "
+              + "(or Confluent's TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy)");
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "[topic, record, topic_record]";
+      }
+    };
+  }
+
+  private static ConfigDef.Validator outputFieldsValidator() {
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> fields = (List<String>) value;
+        if (fields == null || fields.isEmpty()) {
+          throw new ConfigException(name, value, "name at least one of label, scores, embedding");
+        }
+        for (String f : fields) {
+          try {
+            OutputField.valueOf(f.trim().toUpperCase(Locale.ROOT));
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(name, value, "unknown output field '" + f.trim()
+                + "'; expected any of label, scores, embedding");
+          }
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "any of [label, scores, embedding]";
+      }
+    };
+  }
+
+  private static ConfigDef.Validator caseInsensitive(String... values) {
+    return ConfigDef.CaseInsensitiveValidString.in(values);
+  }
+
+  /** Prints the documentation table, used for the README. */
+  public static void main(String[] args) {
+    System.out.println(CONFIG.toEnrichedRst());
+  }
+}

@@ -1,0 +1,145 @@
+package io.streamnlp.model;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A model directory on disk or on the classpath ({@code classpath:models/name}), and the files its manifest
+ * names. Every problem is reported as a {@link ModelLoadException} that names the file and the fix.
+ */
+public final class ModelDirectory {
+  private static final String CLASSPATH = "classpath:";
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .build();
+  private static final Set<String> KINDS = Set.of("attention", "rnn");
+  private static final Set<String> HEADS = Set.of("logits", "prototype");
+  private static final Set<String> POOLINGS = Set.of("mean", "cls");
+
+  private final String location;
+  private final ModelManifest manifest;
+
+  private ModelDirectory(String location, ModelManifest manifest) {
+    this.location = location;
+    this.manifest = manifest;
+  }
+
+  public static ModelDirectory open(String location) {
+    String manifestLocation = join(location, "manifest.json");
+    ModelManifest manifest;
+    try (InputStream in = openStream(manifestLocation)) {
+      manifest = JSON.readValue(in, ModelManifest.class);
+    } catch (ModelLoadException e) {
+      throw new ModelLoadException("No model at model.dir='" + location + "': " + e.getMessage()
+          + ". Point model.dir at a directory that holds manifest.json, the .onnx model and its tokenizer"
+          + " (the default is classpath:models/all-minilm-l6-v2).", e);
+    } catch (IOException e) {
+      throw new ModelLoadException("Cannot read " + manifestLocation + ": " + e.getMessage()
+          + ". Fix the JSON of the manifest (see models/README.md for its fields).", e);
+    }
+    validate(manifestLocation, manifest);
+    return new ModelDirectory(location, manifest);
+  }
+
+  private static void validate(String where, ModelManifest m) {
+    require(KINDS.contains(m.kind()), where, "kind '" + m.kind() + "' must be one of " + KINDS);
+    require(m.maxTokens() > 2, where, "maxTokens must be above 2");
+    require(m.embeddingDim() > 0, where, "embeddingDim must be positive");
+    require(!m.labels().isEmpty(), where, "labels must name at least one class");
+    String head = m.head().type().toLowerCase(Locale.ROOT);
+    require(HEADS.contains(head), where, "head.type '" + m.head().type() + "' must be one of " + HEADS);
+    ModelManifest.Outputs out = m.outputs();
+    require(out.embedding() != null || out.hiddenStates() != null, where,
+        "outputs must name 'embedding' or 'hiddenStates'");
+    if (out.embedding() == null) {
+      require(m.pooling() != null && POOLINGS.contains(m.pooling()), where,
+          "pooling must be one of " + POOLINGS + " when the embedding is pooled from hiddenStates");
+    }
+    if (head.equals("logits")) {
+      require(out.logits() != null, where, "head.type 'logits' needs outputs.logits");
+    } else {
+      require(m.head().prototypes() != null && m.head().prototypes().keySet().equals(Set.copyOf(m.labels())),
+          where, "head.prototypes must give example sentences for exactly the labels " + m.labels());
+      require(m.head().prototypes().values().stream().noneMatch(List::isEmpty), where,
+          "every label in head.prototypes needs at least one sentence");
+    }
+  }
+
+  private static void require(boolean ok, String where, String what) {
+    if (!ok) {
+      throw new ModelLoadException("Invalid model manifest " + where + ": " + what + ".");
+    }
+  }
+
+  public String location() {
+    return location;
+  }
+
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  public String onnxLocation() {
+    return resolve(manifest.files().onnx());
+  }
+
+  public String tokenizerLocation() {
+    return resolve(manifest.files().tokenizer());
+  }
+
+  public byte[] readOnnx() {
+    String where = onnxLocation();
+    try (InputStream in = openStream(where)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new ModelLoadException("Cannot read the ONNX model " + where + ": " + e.getMessage(), e);
+    }
+  }
+
+  public InputStream openTokenizer() {
+    return openStream(tokenizerLocation());
+  }
+
+  private String resolve(String file) {
+    return file.startsWith(CLASSPATH) || Path.of(file).isAbsolute() ? file : join(location, file);
+  }
+
+  private static String join(String dir, String file) {
+    if (dir.startsWith(CLASSPATH)) {
+      String base = dir.substring(CLASSPATH.length());
+      return CLASSPATH + (base.isEmpty() || base.endsWith("/") ? base : base + "/") + file;
+    }
+    return Path.of(dir).resolve(file).toString();
+  }
+
+  static InputStream openStream(String location) {
+    if (location.startsWith(CLASSPATH)) {
+      String resource = location.substring(CLASSPATH.length());
+      while (resource.startsWith("/")) {
+        resource = resource.substring(1);
+      }
+      InputStream in = ModelDirectory.class.getClassLoader().getResourceAsStream(resource);
+      if (in == null) {
+        throw new ModelLoadException(location + " is not on the classpath");
+      }
+      return in;
+    }
+    Path path = Path.of(location);
+    if (!Files.isRegularFile(path)) {
+      throw new ModelLoadException(path.toAbsolutePath() + " does not exist or is not a file");
+    }
+    try {
+      return Files.newInputStream(path);
+    } catch (IOException e) {
+      throw new ModelLoadException("cannot open " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package io.streamnlp.model;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.streamnlp.text.HuggingFaceTextTokenizer;
+import io.streamnlp.text.RejectedInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model directory loaded once per application: the ONNX Runtime session (expensive, thread-safe, shared
+ * by all stream threads), the tokenizer and the manifest, checked against each other at load time so a
+ * mismatch fails at start-up rather than on the first record.
+ */
+public final class OnnxModel implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
+
+  private final ModelDirectory directory;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final HuggingFaceTextTokenizer tokenizer;
+  private final int maxTokens;
+  private final ModelInfo info;
+  private float[][] prototypes;
+
+  /** How to run the model. {@code intraOpThreads} 0 lets ONNX Runtime choose. */
+  public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads) {
+    public static RuntimeOptions cpu() {
+      return new RuntimeOptions("cpu", 0, 0);
+    }
+  }
+
+  private OnnxModel(ModelDirectory directory, OrtEnvironment env, OrtSession session,
+                    HuggingFaceTextTokenizer tokenizer, int maxTokens) {
+    this.directory = directory;
+    this.env = env;
+    this.session = session;
+    this.tokenizer = tokenizer;
+    this.maxTokens = maxTokens;
+    ModelManifest m = directory.manifest();
+    this.info = new ModelInfo(m.name(), m.version(), m.kind(), m.labels(), m.embeddingDim());
+  }
+
+  /**
+   * Loads and checks a model.
+   *
+   * @param maxTokens the configured token limit; must not exceed the manifest's
+   */
+  public static OnnxModel load(ModelDirectory directory, RuntimeOptions runtime, int maxTokens) {
+    ModelManifest m = directory.manifest();
+    if (maxTokens > m.maxTokens()) {
+      throw new ModelLoadException("max.tokens=" + maxTokens + " exceeds the limit of model '" + m.name()
+          + "' (" + m.maxTokens() + "). Set max.tokens to at most " + m.maxTokens() + ".");
+    }
+    long start = System.nanoTime();
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    byte[] onnx = directory.readOnnx();
+    OrtSession session;
+    try (OrtSession.SessionOptions opts = sessionOptions(runtime)) {
+      session = env.createSession(onnx, opts);
+    } catch (OrtException e) {
+      throw new ModelLoadException("ONNX Runtime cannot load " + directory.onnxLocation() + " ("
+          + onnx.length + " bytes): " + e.getMessage() + ". The file is missing, truncated or not an ONNX "
+          + "model; restore it from the model's source (see the manifest) or point model.dir elsewhere.", e);
+    }
+    HuggingFaceTextTokenizer tokenizer;
+    try (InputStream in = directory.openTokenizer()) {
+      tokenizer = HuggingFaceTextTokenizer.load(in, maxTokens);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(session);
+      throw new ModelLoadException("Cannot load the tokenizer " + directory.tokenizerLocation() + ": "
+          + e.getMessage() + ". It must be a Hugging Face tokenizer.json.", e);
+    }
+    OnnxModel model = new OnnxModel(directory, env, session, tokenizer, maxTokens);
+    try {
+      model.checkSignature();
+      model.prototypes = model.computePrototypes();
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    LOG.info("Loaded model {} {} ({}) from {} on {} in {} ms", m.name(), m.version(), m.kind(),
+        directory.location(), runtime.executionProvider(), (System.nanoTime() - start) / 1_000_000);
+    return model;
+  }
+
+  private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime) throws OrtException {
+    OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+    opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    if (runtime.intraOpThreads() > 0) {
+      opts.setIntraOpNumThreads(runtime.intraOpThreads());
+    }
+    switch (runtime.executionProvider().toLowerCase(Locale.ROOT)) {
+      case "cpu":
+        break;
+      case "cuda":
+        try {
+          opts.addCUDA(runtime.deviceId());
+        } catch (OrtException | RuntimeException e) {
+          opts.close();
+          throw new ModelLoadException("execution.provider=cuda, but ONNX Runtime cannot start its CUDA "
+              + "execution provider on device " + runtime.deviceId() + ": " + e.getMessage() + ". Build with "
+              + "'mvn -Pcuda' (onnxruntime_gpu), install the NVIDIA driver, CUDA 12 and cuDNN 9, or set "
+              + "execution.provider=cpu.", e);
+        }
+        break;
+      default:
+        opts.close();
+        throw new ModelLoadException("unknown execution.provider '" + runtime.executionProvider() + "'");
+    }
+    return opts;
+  }
+
+  private void checkSignature() {
+    ModelManifest m = directory.manifest();
+    Map<String, NodeInfo> inputs;
+    Map<String, NodeInfo> outputs;
+    try {
+      inputs = session.getInputInfo();
+      outputs = session.getOutputInfo();
+    } catch (OrtException e) {
+      throw new ModelLoadException("cannot read the inputs and outputs of " + directory.onnxLocation(), e);
+    }
+    String fix = ". Make manifest.json name the model's real inputs " + inputs.keySet() + " and outputs "
+        + outputs.keySet() + ".";
+    for (String in : new String[] {m.inputs().inputIds(), m.inputs().attentionMask(), m.inputs().tokenTypeIds()}) {
+      if (in != null && !inputs.containsKey(in)) {
+        throw new ModelLoadException("Model " + m.name() + " has no input '" + in + "'" + fix);
+      }
+    }
+    for (String in : inputs.keySet()) {
+      if (!in.equals(m.inputs().inputIds()) && !in.equals(m.inputs().attentionMask())
+          && !in.equals(m.inputs().tokenTypeIds())) {
+        throw new ModelLoadException("Model " + m.name() + " needs input '" + in
+            + "' that the manifest does not map" + fix);
+      }
+    }
+    ModelManifest.Outputs o = m.outputs();
+    for (String out : new String[] {o.hiddenStates(), o.embedding(), o.logits()}) {
+      if (out != null && !outputs.containsKey(out)) {
+        throw new ModelLoadException("Model " + m.name() + " has no output '" + out + "'" + fix);
+      }
+    }
+    String embeddingOutput = o.embedding() != null ? o.embedding() : o.hiddenStates();
+    long[] shape = ((TensorInfo) outputs.get(embeddingOutput).getInfo()).getShape();
+    long dim = shape[shape.length - 1];
+    if (dim > 0 && dim != m.embeddingDim()) {
+      throw new ModelLoadException("Model " + m.name() + " output '" + embeddingOutput + "' has " + dim
+          + " features but the manifest says embeddingDim=" + m.embeddingDim() + ". Correct embeddingDim.");
+    }
+    if (o.logits() != null) {
+      long[] logits = ((TensorInfo) outputs.get(o.logits()).getInfo()).getShape();
+      long classes = logits[logits.length - 1];
+      if (classes > 0 && classes != m.labels().size()) {
+        throw new ModelLoadException("Model " + m.name() + " gives " + classes + " logits but the manifest "
+            + "lists " + m.labels().size() + " labels " + m.labels() + ". Correct labels.");
+      }
+    }
+  }
+
+  /**
+   * For the 'prototype' head: each label's prototype is the normalised mean embedding of its example
+   * sentences, embedded by this very model, so the head needs no trained weights.
+   */
+  private float[][] computePrototypes() {
+    ModelManifest m = directory.manifest();
+    if (!"prototype".equalsIgnoreCase(m.head().type())) {
+      return null;
+    }
+    float[][] result = new float[m.labels().size()][];
+    try (TransformerEncoder encoder = new TransformerEncoder(this, 1, null)) {
+      for (int l = 0; l < result.length; l++) {
+        float[] sum = new float[m.embeddingDim()];
+        for (String sentence : m.head().prototypes().get(m.labels().get(l))) {
+          float[] e = encoder.encode(List.of(tokenizer.tokenize(sentence))).get(0).embedding();
+          for (int d = 0; d < sum.length; d++) {
+            sum[d] += e[d];
+          }
+        }
+        Vectors.normalize(sum);
+        result[l] = sum;
+      }
+    } catch (EncodingException | RejectedInputException e) {
+      throw new ModelLoadException("Model " + m.name() + " cannot embed its own head.prototypes sentences: "
+          + e.getMessage(), e);
+    }
+    return result;
+  }
+
+  float[][] prototypes() {
+    return prototypes;
+  }
+
+  /** A new encoder with its own buffers for batches of up to {@code maxBatch} messages. */
+  public TextEncoder newEncoder(int maxBatch) {
+    if (!"attention".equals(info.kind())) {
+      throw new ModelLoadException("Model " + info.name() + " is of kind '" + info.kind()
+          + "'; this version encodes with attention models only.");
+    }
+    return new TransformerEncoder(this, maxBatch);
+  }
+
+  public ModelInfo info() {
+    return info;
+  }
+
+  public ModelManifest manifest() {
+    return directory.manifest();
+  }
+
+  public HuggingFaceTextTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public int maxTokens() {
+    return maxTokens;
+  }
+
+  OrtEnvironment env() {
+    return env;
+  }
+
+  OrtSession session() {
+    return session;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+    closeQuietly(session);
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      LOG.warn("Closing the ONNX Runtime session failed", e);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.streamnlp.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.streamnlp.text.TokenizedText;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a transformer ONNX model on a batch. Inputs and outputs live in direct buffers allocated once for
+ * the largest batch: ONNX Runtime reads the inputs and writes the outputs in place (outputs are pinned),
+ * so the hot path allocates only the per-message results. Batches are padded to their own longest message.
+ */
+final class TransformerEncoder implements TextEncoder {
+  private final OnnxModel model;
+  private final ModelManifest manifest;
+  private final int maxBatch;
+  private final int maxTokens;
+  private final int dim;
+  private final int labels;
+  private final LongBuffer ids;
+  private final LongBuffer mask;
+  private final LongBuffer types;
+  private final FloatBuffer embeddingOut;
+  private final FloatBuffer logitsOut;
+  private final boolean pooledByModel;
+  private final String embeddingOutput;
+  private final float[][] prototypes;
+  private final float inverseTemperature;
+
+  TransformerEncoder(OnnxModel model, int maxBatch) {
+    this(model, maxBatch, model.prototypes());
+  }
+
+  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
+    this.model = model;
+    this.manifest = model.manifest();
+    this.maxBatch = maxBatch;
+    this.maxTokens = model.maxTokens();
+    this.dim = manifest.embeddingDim();
+    this.labels = manifest.labels().size();
+    this.prototypes = prototypes;
+    Double t = manifest.head().temperature();
+    this.inverseTemperature = (float) (1.0 / (t == null ? 1.0 : t));
+    int cells = maxBatch * maxTokens;
+    this.ids = longs(cells);
+    this.mask = longs(cells);
+    this.types = longs(cells);
+    ModelManifest.Outputs o = manifest.outputs();
+    this.pooledByModel = o.embedding() != null;
+    this.embeddingOutput = pooledByModel ? o.embedding() : o.hiddenStates();
+    this.embeddingOut = floats(pooledByModel ? maxBatch * dim : cells * dim);
+    this.logitsOut = o.logits() == null ? null : floats(maxBatch * labels);
+  }
+
+  private static LongBuffer longs(int n) {
+    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+  }
+
+  private static FloatBuffer floats(int n) {
+    return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  @Override
+  public ModelInfo info() {
+    return model.info();
+  }
+
+  @Override
+  public int maxBatchSize() {
+    return maxBatch;
+  }
+
+  @Override
+  public List<EncoderResult> encode(List<TokenizedText> batch) throws EncodingException {
+    int b = batch.size();
+    if (b == 0) {
+      return List.of();
+    }
+    if (b > maxBatch) {
+      throw new IllegalArgumentException("batch of " + b + " exceeds " + maxBatch);
+    }
+    int t = 0;
+    for (TokenizedText text : batch) {
+      if (text.length() > maxTokens) {
+        throw new IllegalArgumentException("message of " + text.length() + " tokens exceeds " + maxTokens);
+      }
+      t = Math.max(t, text.length());
+    }
+    fillInputs(batch, t);
+    long[] shape = {b, t};
+    Map<String, OnnxTensor> inputs = new HashMap<>(4);
+    Map<String, OnnxValue> pinned = new HashMap<>(4);
+    try {
+      inputs.put(manifest.inputs().inputIds(), OnnxTensor.createTensor(model.env(), ids, shape));
+      inputs.put(manifest.inputs().attentionMask(), OnnxTensor.createTensor(model.env(), mask, shape));
+      if (manifest.inputs().tokenTypeIds() != null) {
+        inputs.put(manifest.inputs().tokenTypeIds(), OnnxTensor.createTensor(model.env(), types, shape));
+      }
+      long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, t, dim};
+      pinned.put(embeddingOutput, OnnxTensor.createTensor(model.env(), window(embeddingOut, product(embShape)),
+          embShape));
+      if (logitsOut != null) {
+        long[] logitShape = {b, labels};
+        pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
+            window(logitsOut, b * labels), logitShape));
+      }
+      try (OrtSession.Result ignored = model.session().run(inputs, Set.of(), pinned)) {
+        // Results were written into the pinned buffers.
+      }
+    } catch (OrtException | RuntimeException e) {
+      throw new EncodingException("ONNX Runtime failed on a batch of " + b + " x " + t + " tokens: "
+          + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+      pinned.values().forEach(OnnxValue::close);
+    }
+    List<EncoderResult> results = new ArrayList<>(b);
+    for (int row = 0; row < b; row++) {
+      float[] embedding = embedding(row, t, batch.get(row).length());
+      results.add(EncoderResult.of(scores(row, embedding), embedding));
+    }
+    return results;
+  }
+
+  private void fillInputs(List<TokenizedText> batch, int t) {
+    ids.clear();
+    mask.clear();
+    types.clear();
+    for (TokenizedText text : batch) {
+      long[] tokenIds = text.ids();
+      ids.put(tokenIds);
+      for (int i = 0; i < tokenIds.length; i++) {
+        mask.put(1L);
+        types.put(0L);
+      }
+      for (int i = tokenIds.length; i < t; i++) {
+        ids.put(0L);
+        mask.put(0L);
+        types.put(0L);
+      }
+    }
+    ids.flip();
+    mask.flip();
+    types.flip();
+  }
+
+  private static FloatBuffer window(FloatBuffer buffer, int n) {
+    FloatBuffer w = buffer.duplicate();
+    w.clear().limit(n);
+    return w.slice();
+  }
+
+  private static int product(long[] shape) {
+    long p = 1;
+    for (long s : shape) {
+      p *= s;
+    }
+    return Math.toIntExact(p);
+  }
+
+  private float[] embedding(int row, int t, int length) {
+    float[] v = new float[dim];
+    if (pooledByModel) {
+      embeddingOut.get(row * dim, v);
+    } else if ("cls".equals(manifest.pooling())) {
+      embeddingOut.get(row * t * dim, v);
+    } else {
+      int base = row * t * dim;
+      for (int tok = 0; tok < length; tok++) {
+        int off = base + tok * dim;
+        for (int d = 0; d < dim; d++) {
+          v[d] += embeddingOut.get(off + d);
+        }
+      }
+      for (int d = 0; d < dim; d++) {
+        v[d] /= length;
+      }
+    }
+    Vectors.normalize(v);
+    return v;
+  }
+
+  private float[] scores(int row, float[] embedding) {
+    float[] raw = new float[labels];
+    if (logitsOut != null) {
+      logitsOut.get(row * labels, raw);
+    } else if (prototypes != null) {
+      for (int l = 0; l < labels; l++) {
+        raw[l] = Vectors.dot(embedding, prototypes[l]) * inverseTemperature;
+      }
+    }
+    return Vectors.softmax(raw);
+  }
+}

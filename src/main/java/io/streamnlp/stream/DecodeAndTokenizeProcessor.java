@@ -1,0 +1,47 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.text.HuggingFaceTextTokenizer;
+import io.streamnlp.text.RejectedInputException;
+import io.streamnlp.text.TextExtractor;
+import io.streamnlp.text.TokenizedText;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * First step of the pipeline: validates an input value, extracts its text and tokenizes it. A record that
+ * fails any of these becomes a dead letter with the reason in its headers; nothing is thrown for bad input.
+ */
+public final class DecodeAndTokenizeProcessor
+    implements FixedKeyProcessor<byte[], byte[], Routed<PendingMessage>> {
+  private final TextExtractor extractor;
+  private final HuggingFaceTextTokenizer tokenizer;
+  private FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context;
+
+  public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer) {
+    this.extractor = extractor;
+    this.tokenizer = tokenizer;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<byte[], byte[]> record) {
+    SourcePosition source = SourcePosition.of(context.recordMetadata(), record.timestamp());
+    try {
+      String text = extractor.extract(source.topic(), record.value());
+      TokenizedText tokens = tokenizer.tokenize(text);
+      PendingMessage pending = new PendingMessage(record.key(), record.value(), source, record.headers(),
+          tokens.ids(), tokens.truncated(), context.currentSystemTimeMs());
+      context.forward(record.withValue(Routed.accepted(pending)));
+    } catch (RejectedInputException e) {
+      DeadLetter letter = new DeadLetter(record.value(), e.reason(), e.getMessage(),
+          e.getCause() == null ? null : e.getCause().getClass().getName());
+      context.forward(record.<Routed<PendingMessage>>withValue(Routed.rejected(letter))
+          .withHeaders(DeadLetterHeaders.of(record.headers(), letter, source, context.currentSystemTimeMs())));
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.model.EncodingException;
+import io.streamnlp.model.TextEncoder;
+import io.streamnlp.text.RejectionReason;
+import io.streamnlp.text.TokenizedText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Collects tokenized messages into micro-batches and encodes each batch in one model call, when the batch
+ * is full or when {@code batch.max.wait.ms} has passed (a wall-clock punctuator).
+ *
+ * <p>The buffer is a changelogged key-value store keyed by an arrival sequence number, not a Java list:
+ * Kafka Streams flushes the store's changelog before it commits the input offsets (and under
+ * exactly_once_v2 writes both in one transaction), so a message whose offset is committed is either
+ * already encoded or still in the buffer after a crash, and is encoded when the task resumes. Messages
+ * leave the buffer in arrival order, which keeps every key's records in order.
+ */
+public final class MicroBatchEncodeProcessor implements Processor<byte[], PendingMessage, byte[], Routed<TextEncoding>> {
+  private static final Logger LOG = LoggerFactory.getLogger(MicroBatchEncodeProcessor.class);
+
+  private final String storeName;
+  private final Supplier<TextEncoder> encoderFactory;
+  private final TextEncodings results;
+  private final int batchSize;
+  private final Duration maxWait;
+  private ProcessorContext<byte[], Routed<TextEncoding>> context;
+  private KeyValueStore<Long, PendingMessage> buffer;
+  private TextEncoder encoder;
+  private Cancellable punctuator;
+  private long nextSequence;
+  private int buffered;
+
+  public MicroBatchEncodeProcessor(String storeName, Supplier<TextEncoder> encoderFactory, TextEncodings results,
+                                   int batchSize, Duration maxWait) {
+    this.storeName = storeName;
+    this.encoderFactory = encoderFactory;
+    this.results = results;
+    this.batchSize = batchSize;
+    this.maxWait = maxWait;
+  }
+
+  @Override
+  public void init(ProcessorContext<byte[], Routed<TextEncoding>> context) {
+    this.context = context;
+    this.buffer = context.getStateStore(storeName);
+    this.encoder = encoderFactory.get();
+    // After a restart the buffer holds what was accepted but not yet encoded before the crash.
+    try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
+      while (it.hasNext()) {
+        nextSequence = Math.max(nextSequence, it.next().key + 1);
+        buffered++;
+      }
+    }
+    if (buffered > 0) {
+      LOG.info("Task {} resumes with {} buffered messages to encode", context.taskId(), buffered);
+    }
+    this.punctuator = context.schedule(maxWait, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+  }
+
+  @Override
+  public void process(Record<byte[], PendingMessage> record) {
+    buffer.put(nextSequence++, record.value());
+    buffered++;
+    if (buffered >= batchSize) {
+      flush();
+    }
+  }
+
+  /** Encodes everything buffered, in arrival order, in batches of at most batch.size. */
+  void flush() {
+    if (buffered == 0) {
+      return;
+    }
+    List<KeyValue<Long, PendingMessage>> pending = new ArrayList<>(buffered);
+    try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
+      it.forEachRemaining(pending::add);
+    }
+    int chunk = Math.min(batchSize, encoder.maxBatchSize());
+    for (int from = 0; from < pending.size(); from += chunk) {
+      encodeAndForward(pending.subList(from, Math.min(pending.size(), from + chunk)));
+    }
+    buffered = 0;
+  }
+
+  private void encodeAndForward(List<KeyValue<Long, PendingMessage>> batch) {
+    List<TokenizedText> inputs = new ArrayList<>(batch.size());
+    for (KeyValue<Long, PendingMessage> kv : batch) {
+      inputs.add(TokenizedText.ofIds(kv.value.tokenIds(), kv.value.truncated()));
+    }
+    long start = System.nanoTime();
+    List<EncoderResult> encoded;
+    try {
+      encoded = encoder.encode(inputs);
+    } catch (EncodingException e) {
+      LOG.warn("Batch of {} failed ({}); encoding its messages one by one", batch.size(), e.getMessage());
+      encodeOneByOne(batch, inputs);
+      return;
+    }
+    long micros = (System.nanoTime() - start) / 1_000;
+    long now = context.currentSystemTimeMs();
+    for (int i = 0; i < batch.size(); i++) {
+      forward(batch.get(i), results.build(batch.get(i).value, encoded.get(i), batch.size(), micros, now));
+    }
+  }
+
+  private void encodeOneByOne(List<KeyValue<Long, PendingMessage>> batch, List<TokenizedText> inputs) {
+    for (int i = 0; i < batch.size(); i++) {
+      KeyValue<Long, PendingMessage> kv = batch.get(i);
+      long start = System.nanoTime();
+      try {
+        EncoderResult r = encoder.encode(List.of(inputs.get(i))).get(0);
+        long micros = (System.nanoTime() - start) / 1_000;
+        forward(kv, results.build(kv.value, r, 1, micros, context.currentSystemTimeMs()));
+      } catch (EncodingException e) {
+        PendingMessage m = kv.value;
+        DeadLetter letter = new DeadLetter(m.originalValue(), RejectionReason.MODEL_ERROR, e.getMessage(),
+            e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName());
+        context.forward(new Record<byte[], Routed<TextEncoding>>(m.key(), Routed.rejected(letter),
+            m.source().timestamp(),
+            DeadLetterHeaders.of(m.headers(), letter, m.source(), context.currentSystemTimeMs())));
+        buffer.delete(kv.key);
+      }
+    }
+  }
+
+  private void forward(KeyValue<Long, PendingMessage> kv, TextEncoding result) {
+    PendingMessage m = kv.value;
+    context.forward(new Record<>(m.key(), Routed.accepted(result), m.source().timestamp(), m.headers()));
+    buffer.delete(kv.key);
+  }
+
+  @Override
+  public void close() {
+    // Nothing is flushed here: forwarding is not allowed during close, and what is still buffered is
+    // safe in the changelogged store and will be encoded by whichever instance owns the task next.
+    if (punctuator != null) {
+      punctuator.cancel();
+    }
+    if (encoder != null) {
+      encoder.close();
+    }
+  }
+}

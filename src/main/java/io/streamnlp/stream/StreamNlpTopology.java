@@ -1,0 +1,77 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.model.TextEncoder;
+import io.streamnlp.text.HuggingFaceTextTokenizer;
+import io.streamnlp.text.TextExtractor;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Wires the pipeline's processors into a user's stream:
+ * <pre>
+ *   bytes ─► decode+tokenize ─┬─► micro-batch encode ─┬─► TextEncoding
+ *                             └─► dead letters ◄──────┘
+ * </pre>
+ * Dead letters go to the dead-letter topic with their original bytes; encodings are returned to the caller.
+ */
+public final class StreamNlpTopology {
+  public static final String BUFFER_STORE = "streamnlp-batch-buffer";
+
+  /** What the pipeline needs; factories are called once per stream task. */
+  public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
+                      Supplier<TextEncoder> encoders, TextEncodings results, int batchSize, Duration maxWait,
+                      String deadLetterTopic) {}
+
+  private StreamNlpTopology() {}
+
+  public static KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> input, Parts parts) {
+    KStream<byte[], Routed<PendingMessage>> decoded = input.processValues(
+        () -> new DecodeAndTokenizeProcessor(parts.extractors().get(), parts.tokenizer()),
+        Named.as("streamnlp-decode"));
+    KStream<byte[], PendingMessage> accepted = acceptOrDeadLetter(decoded, "streamnlp-decoded-", parts);
+
+    StoreBuilder<KeyValueStore<Long, PendingMessage>> buffer = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(BUFFER_STORE), Serdes.Long(), new PendingMessageSerde())
+        .withCachingDisabled()
+        .withLoggingEnabled(Map.of());
+    ProcessorSupplier<byte[], PendingMessage, byte[], Routed<TextEncoding>> encoder =
+        new ProcessorSupplier<>() {
+          @Override
+          public MicroBatchEncodeProcessor get() {
+            return new MicroBatchEncodeProcessor(BUFFER_STORE, parts.encoders(), parts.results(),
+                parts.batchSize(), parts.maxWait());
+          }
+
+          @Override
+          public Set<StoreBuilder<?>> stores() {
+            return Set.of(buffer);
+          }
+        };
+    KStream<byte[], Routed<TextEncoding>> encoded = accepted.process(encoder, Named.as("streamnlp-encode"));
+    return acceptOrDeadLetter(encoded, "streamnlp-encoded-", parts);
+  }
+
+  private static <T> KStream<byte[], T> acceptOrDeadLetter(KStream<byte[], Routed<T>> routed, String name,
+                                                         Parts parts) {
+    Map<String, KStream<byte[], Routed<T>>> branches = routed.split(Named.as(name))
+        .branch((k, v) -> v.isRejected(), Branched.as("rejected"))
+        .defaultBranch(Branched.as("accepted"));
+    branches.get(name + "rejected")
+        .mapValues(r -> r.deadLetter().originalValue(), Named.as(name + "dead-letter-bytes"))
+        .to(parts.deadLetterTopic(), Produced.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray())
+            .withName(name + "dead-letter-sink"));
+    return branches.get(name + "accepted").mapValues(Routed::value, Named.as(name + "value"));
+  }
+}
