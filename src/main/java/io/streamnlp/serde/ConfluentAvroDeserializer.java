@@ -26,6 +26,7 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
   public ConfluentAvroDeserializer(SchemaRegistryClient registry, Schema readerSchema) {
     this.registry = registry;
     this.readerSchema = readerSchema;
+    AvroClassTrust.trustGeneratedClasses();
   }
 
   @Override

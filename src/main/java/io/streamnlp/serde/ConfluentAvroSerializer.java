@@ -32,6 +32,7 @@ public final class ConfluentAvroSerializer<T extends GenericContainer> implement
     this.strategy = strategy;
     this.autoRegister = autoRegister;
     this.isKey = isKey;
+    AvroClassTrust.trustGeneratedClasses();
   }
 
   @Override

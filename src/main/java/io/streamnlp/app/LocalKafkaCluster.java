@@ -1,0 +1,167 @@
+package io.streamnlp.app;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real single-node Kafka cluster, one process acting as KRaft controller and broker, started in this JVM
+ * from Kafka's own server jars: the storage is formatted as {@code kafka-storage.sh format} does and the
+ * server is the one {@code kafka-server-start.sh} runs. It listens on 127.0.0.1 only and keeps its data in
+ * a temporary directory that is deleted on close. Used by {@code demo} and the integration tests.
+ */
+public final class LocalKafkaCluster implements AutoCloseable {
+  private final KafkaRaftServer server;
+  private final Path dataDir;
+  private final String bootstrapServers;
+  private final boolean deleteOnClose;
+
+  private LocalKafkaCluster(KafkaRaftServer server, Path dataDir, String bootstrapServers, boolean deleteOnClose) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.bootstrapServers = bootstrapServers;
+    this.deleteOnClose = deleteOnClose;
+  }
+
+  public static LocalKafkaCluster start() throws Exception {
+    return start(Files.createTempDirectory("streamnlp-kafka"), 0, true);
+  }
+
+  /**
+   * @param dataDir  where the broker keeps its logs; an existing formatted directory is reused
+   * @param port     client port, 0 for any free port
+   */
+  public static LocalKafkaCluster start(Path dataDir, int port, boolean deleteOnClose) throws Exception {
+    int brokerPort = port == 0 ? freePort() : port;
+    int controllerPort = freePort();
+    String logDir = dataDir.resolve("kraft-combined-logs").toString();
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("log.dirs", logDir);
+    // One broker: internal topics cannot be replicated, and consumer groups should start at once.
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "5");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "5");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("num.partitions", "1");
+    KafkaConfig config = new KafkaConfig(props, false);
+
+    if (!Files.exists(Path.of(logDir, "meta.properties"))) {
+      new Formatter()
+          .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+          .setNodeId(1)
+          .setClusterId(Uuid.randomUuid().toString())
+          .addDirectory(logDir)
+          .setMetadataLogDirectory(logDir)
+          .setControllerListenerName("CONTROLLER")
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .run();
+    }
+    KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    LocalKafkaCluster cluster = new LocalKafkaCluster(server, dataDir, "127.0.0.1:" + brokerPort, deleteOnClose);
+    try {
+      cluster.awaitReady();
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void awaitReady() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Exception last = null;
+    try (Admin admin = admin()) {
+      while (System.nanoTime() < deadline) {
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+          last = e;
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("the local Kafka broker did not become ready in 60 s", last);
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public Admin admin() {
+    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+  }
+
+  /** Creates topics (replication factor 1), ignoring those that exist. */
+  public void createTopics(int partitions, String... topics) {
+    List<NewTopic> newTopics = new ArrayList<>();
+    for (String t : topics) {
+      newTopics.add(new NewTopic(t, partitions, (short) 1));
+    }
+    try (Admin admin = admin()) {
+      admin.createTopics(newTopics).values().forEach((name, f) -> {
+        try {
+          f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + name, e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IllegalStateException("timed out creating topic " + name, e);
+        }
+      });
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.shutdown();
+    server.awaitShutdown();
+    if (deleteOnClose) {
+      Utils.delete(dataDir.toFile());
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.streamnlp.app;
+
+import io.streamnlp.model.ModelLoadException;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Turns a start-up failure into one line a user can act on, without a stack trace for known causes. */
+final class StartupErrors {
+  private StartupErrors() {}
+
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConfigException) {
+        return "invalid configuration: " + t.getMessage();
+      }
+      if (t instanceof ModelLoadException) {
+        return "cannot load the model: " + t.getMessage();
+      }
+    }
+    return e.toString();
+  }
+}
