@@ -1,0 +1,96 @@
+package io.streamnlp.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.streamnlp.StreamNlp;
+import io.streamnlp.serde.InMemorySchemaRegistryClient;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class StreamNlpConfigTest {
+
+  private static Map<String, Object> minimal() {
+    Map<String, Object> p = new HashMap<>();
+    p.put("input.topics", "in");
+    p.put("output.topic", "out");
+    return p;
+  }
+
+  private static Map<String, Object> with(String key, Object value) {
+    Map<String, Object> p = minimal();
+    p.put(key, value);
+    return p;
+  }
+
+  @Test
+  void documentedDefaultsApply() {
+    StreamNlpConfig c = new StreamNlpConfig(minimal());
+    assertThat(c.dlqTopic()).isEqualTo("out-dlq");
+    assertThat(c.inputFormat()).isEqualTo(StreamNlpConfig.InputFormat.STRING);
+    assertThat(c.encoder()).isEqualTo("attention");
+    assertThat(c.executionProvider()).isEqualTo("cpu");
+    assertThat(c.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG)).isEqualTo(32);
+    assertThat(c.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)).isEqualTo(50L);
+    assertThat(c.outputFields()).containsExactly(StreamNlpConfig.OutputField.LABEL,
+        StreamNlpConfig.OutputField.SCORES);
+    assertThat(c.getString(StreamNlpConfig.MODEL_DIR_CONFIG)).isEqualTo(StreamNlpConfig.MODEL_DIR_DEFAULT);
+  }
+
+  @Test
+  void passesEveryOtherKeyToKafkaStreams() {
+    Map<String, Object> p = minimal();
+    p.put("application.id", "app");
+    p.put("num.stream.threads", "3");
+    p.put("batch.size", "8");
+    Map<String, Object> streams = new StreamNlpConfig(p).streamsProperties();
+    assertThat(streams).containsEntry("application.id", "app").containsEntry("num.stream.threads", "3")
+        .doesNotContainKeys("batch.size", "input.topics", "output.topic");
+  }
+
+  @Test
+  void rejectsMissingAndInvalidValuesNamingTheKey() {
+    Map<String, Object> noInput = minimal();
+    noInput.remove("input.topics");
+    assertThatThrownBy(() -> new StreamNlpConfig(noInput)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("input.topics");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("input.format", "xml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("input.format");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("batch.size", "0")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("batch.size");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("execution.provider", "tpu")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("execution.provider");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("output.fields", "label,sentiment")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sentiment");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("value.subject.name.strategy", "bogus")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("value.subject.name.strategy");
+  }
+
+  @Test
+  void rejectsAnOutputTopicThatIsAlsoAnInput() {
+    assertThatThrownBy(() -> new StreamNlpConfig(with("input.topics", "in,out")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("both an input topic");
+    assertThatThrownBy(() -> new StreamNlpConfig(with("dlq.topic", "out")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("dead-letter topic must differ");
+  }
+
+  @Test
+  void acceptsConfluentStrategyClassNames() {
+    assertThat(new StreamNlpConfig(with("value.subject.name.strategy",
+        "io.confluent.kafka.serializers.subject.RecordNameStrategy")).valueSubjectNameStrategy())
+        .isEqualTo(StreamNlpConfig.SubjectNameStrategy.RECORD);
+  }
+
+  @Test
+  void failsAtStartUpWhenTheEncoderDoesNotMatchTheModelOrNoRegistryIsSet() {
+    assertThatThrownBy(() -> StreamNlp.create(with("encoder", "rnn"), new InMemorySchemaRegistryClient()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'attention'")
+        .hasMessageContaining("encoder=attention");
+    assertThatThrownBy(() -> StreamNlp.create(minimal()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");
+    assertThatThrownBy(() -> StreamNlp.create(with("max.tokens", "1000"), new InMemorySchemaRegistryClient()))
+        .hasMessageContaining("max.tokens=1000 exceeds").hasMessageContaining("at most 256");
+  }
+}

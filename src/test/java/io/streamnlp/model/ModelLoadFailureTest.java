@@ -1,0 +1,93 @@
+package io.streamnlp.model;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelLoadFailureTest {
+  @TempDir
+  Path dir;
+
+  private static String defaultManifest() throws IOException {
+    try (InputStream in = ModelLoadFailureTest.class.getResourceAsStream("/models/all-minilm-l6-v2/manifest.json")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A copy of the default model directory on disk, with the tokenizer and model copied from the classpath. */
+  private void copyDefault(String manifest) throws IOException {
+    Files.writeString(dir.resolve("manifest.json"), manifest
+        .replace("classpath:all-minilm-l6-v2.onnx", "model.onnx")
+        .replace("classpath:all-minilm-l6-v2-tokenizer.json", "tokenizer.json"));
+    try (InputStream t = getClass().getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
+      Files.copy(t, dir.resolve("tokenizer.json"));
+    }
+  }
+
+  @Test
+  void missingDirectorySaysWhereTheModelShouldBe() {
+    assertThatThrownBy(() -> ModelDirectory.open(dir.resolve("nope").toString()))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("No model at model.dir=")
+        .hasMessageContaining("manifest.json");
+  }
+
+  @Test
+  void corruptOnnxFailsWithAFix() throws IOException {
+    copyDefault(defaultManifest());
+    Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    ModelDirectory model = ModelDirectory.open(dir.toString());
+    assertThatThrownBy(() -> OnnxModel.load(model, OnnxModel.RuntimeOptions.cpu(), 128))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("ONNX Runtime cannot load")
+        .hasMessageContaining("model.onnx")
+        .hasMessageContaining("truncated or not an ONNX model");
+  }
+
+  @Test
+  void missingOnnxFileIsNamed() throws IOException {
+    copyDefault(defaultManifest());
+    ModelDirectory model = ModelDirectory.open(dir.toString());
+    assertThatThrownBy(() -> OnnxModel.load(model, OnnxModel.RuntimeOptions.cpu(), 128))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("model.onnx").hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void manifestThatDoesNotMatchTheModelIsRejected() throws IOException {
+    String manifest = defaultManifest().replace("\"last_hidden_state\"", "\"hidden\"")
+        .replace("classpath:all-minilm-l6-v2.onnx", "CLASSPATH_ONNX");
+    copyDefault(manifest);
+    Files.writeString(dir.resolve("manifest.json"), Files.readString(dir.resolve("manifest.json"))
+        .replace("CLASSPATH_ONNX", "classpath:all-minilm-l6-v2.onnx"));
+    ModelDirectory model = ModelDirectory.open(dir.toString());
+    assertThatThrownBy(() -> OnnxModel.load(model, OnnxModel.RuntimeOptions.cpu(), 128))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("has no output 'hidden'")
+        .hasMessageContaining("last_hidden_state");
+  }
+
+  @Test
+  void invalidManifestFieldsAreExplained() throws IOException {
+    copyDefault(defaultManifest().replace("\"kind\": \"attention\"", "\"kind\": \"cnn\""));
+    assertThatThrownBy(() -> ModelDirectory.open(dir.toString()))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("kind 'cnn'");
+    Files.writeString(dir.resolve("manifest.json"), "{ not json");
+    assertThatThrownBy(() -> ModelDirectory.open(dir.toString()))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("Fix the JSON");
+  }
+
+  @Test
+  void cudaWithoutTheGpuBuildFailsWithInstructions() {
+    ModelDirectory model = ModelDirectory.open("classpath:models/all-minilm-l6-v2");
+    assertThatThrownBy(() -> OnnxModel.load(model, new OnnxModel.RuntimeOptions("cuda", 0, 0), 128))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("execution.provider=cuda")
+        .hasMessageContaining("-Pcuda");
+  }
+}

@@ -1,0 +1,284 @@
+package io.streamnlp.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.streamnlp.StreamNlp;
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.serde.ConfluentAvroSerializer;
+import io.streamnlp.serde.InMemorySchemaRegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StreamNlpTopologyTest {
+  private static final String IN = "texts";
+  private static final String OUT = "encoded";
+  private static final String DLQ = "encoded-dlq";
+
+  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private StreamNlp nlp;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> input;
+  private TestOutputTopic<byte[], byte[]> output;
+  private TestOutputTopic<byte[], byte[]> deadLetters;
+
+  private void start(Map<String, String> overrides) {
+    Map<String, String> props = new HashMap<>();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, IN);
+    props.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, OUT);
+    props.put(StreamNlpConfig.DLQ_TOPIC_CONFIG, DLQ);
+    props.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
+    props.put(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "1000");
+    props.put(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG, "200");
+    props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores,embedding");
+    props.putAll(overrides);
+    nlp = StreamNlp.create(props, registry);
+    Properties streams = nlp.streamsProperties();
+    driver = new TopologyTestDriver(nlp.topology(), streams);
+    input = driver.createInputTopic(IN, new ByteArraySerializer(), new ByteArraySerializer());
+    output = driver.createOutputTopic(OUT, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    deadLetters = driver.createOutputTopic(DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+    if (nlp != null) {
+      nlp.close();
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private List<TextEncoding> results() {
+    List<TextEncoding> results = new ArrayList<>();
+    for (byte[] v : output.readValuesToList()) {
+      results.add(nlp.resultSerde().deserializer().deserialize(OUT, v));
+    }
+    return results;
+  }
+
+  private static String header(TestRecord<byte[], byte[]> r, String key) {
+    Header h = r.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void tagsMessagesAndWritesConfluentWireFormatAvro() {
+    start(Map.of());
+    input.pipeInput(utf8("u1"), utf8("I love this, it is wonderful!"));
+    input.pipeInput(utf8("u2"), utf8("This is terrible, I hate it."));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+    List<TestRecord<byte[], byte[]>> raw = output.readRecordsToList();
+    assertThat(raw).hasSize(2);
+    byte[] first = raw.get(0).value();
+    assertThat(first[0]).isEqualTo((byte) 0);
+    int id = java.nio.ByteBuffer.wrap(first, 1, 4).getInt();
+    assertThat(registry.schemaById(id)).isEqualTo(TextEncoding.getClassSchema());
+    assertThat(registry.subjects()).containsKey(OUT + "-value");
+
+    TextEncoding pos = nlp.resultSerde().deserializer().deserialize(OUT, first);
+    TextEncoding neg = nlp.resultSerde().deserializer().deserialize(OUT, raw.get(1).value());
+    assertThat(pos.getLabel()).isEqualTo("positive");
+    assertThat(neg.getLabel()).isEqualTo("negative");
+    assertThat(pos.getScores().get("positive")).isGreaterThan(0.5f);
+    assertThat(pos.getEmbedding()).hasSize(384);
+    assertThat(pos.getSource().getTopic()).isEqualTo(IN);
+    assertThat(pos.getSource().getOffset()).isEqualTo(0L);
+    assertThat(neg.getSource().getOffset()).isEqualTo(1L);
+    assertThat(StandardCharsets.UTF_8.decode(pos.getKey()).toString()).isEqualTo("u1");
+    assertThat(pos.getModel().getName()).isEqualTo("all-minilm-l6-v2");
+    assertThat(pos.getModel().getKind()).isEqualTo("attention");
+    assertThat(pos.getTokenCount()).isGreaterThan(5);
+    assertThat(pos.getBatchSize()).isEqualTo(2);
+    assertThat(new String(raw.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("u1");
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
+  void encodesAFullBatchAtOnceAndAPartialOneWhenTheWaitIsOver() {
+    start(Map.of());
+    for (int i = 0; i < 3; i++) {
+      input.pipeInput(utf8("k"), utf8("message number " + i));
+    }
+    assertThat(output.isEmpty()).as("a batch of 4 is not full after 3 messages").isTrue();
+    input.pipeInput(utf8("k"), utf8("message number 3"));
+    List<TextEncoding> full = results();
+    assertThat(full).hasSize(4).allSatisfy(r -> assertThat(r.getBatchSize()).isEqualTo(4));
+
+    input.pipeInput(utf8("k"), utf8("message number 4"));
+    input.pipeInput(utf8("k"), utf8("message number 5"));
+    assertThat(output.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(1000));
+    List<TextEncoding> partial = results();
+    assertThat(partial).hasSize(2).allSatisfy(r -> assertThat(r.getBatchSize()).isEqualTo(2));
+    assertThat(partial).extracting(r -> r.getSource().getOffset()).containsExactly(4L, 5L);
+  }
+
+  @Test
+  void keepsInputOrderPerKeyAcrossBatches() {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "3"));
+    String[] keys = {"a", "b", "a", "c", "a", "b", "b", "a", "c", "a"};
+    for (int i = 0; i < keys.length; i++) {
+      input.pipeInput(utf8(keys[i]), utf8("text " + i + " from " + keys[i]));
+    }
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    List<TextEncoding> all = results();
+    assertThat(all).extracting(r -> r.getSource().getOffset())
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    Map<String, List<Long>> perKey = new HashMap<>();
+    for (TextEncoding r : all) {
+      perKey.computeIfAbsent(StandardCharsets.UTF_8.decode(r.getKey()).toString(), k -> new ArrayList<>())
+          .add(r.getSource().getOffset());
+    }
+    assertThat(perKey.get("a")).containsExactly(0L, 2L, 4L, 7L, 9L);
+    assertThat(perKey.get("b")).containsExactly(1L, 5L, 6L);
+  }
+
+  @Test
+  void bufferedMessagesAreInTheChangelogUntilEncoded() {
+    start(Map.of());
+    input.pipeInput(utf8("k"), utf8("first"));
+    input.pipeInput(utf8("k"), utf8("second"));
+    String changelog = "topology-test-" + StreamNlpTopology.BUFFER_STORE + "-changelog";
+    TestOutputTopic<Long, byte[]> log = driver.createOutputTopic(changelog, new LongDeserializer(),
+        new ByteArrayDeserializer());
+    List<TestRecord<Long, byte[]>> buffered = log.readRecordsToList();
+    assertThat(buffered).extracting(TestRecord::key).containsExactly(0L, 1L);
+    PendingMessage m = PendingMessageSerde.read(buffered.get(1).value());
+    assertThat(new String(m.originalValue(), StandardCharsets.UTF_8)).isEqualTo("second");
+    assertThat(m.source().offset()).isEqualTo(1L);
+
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(output.readValuesToList()).hasSize(2);
+    List<TestRecord<Long, byte[]>> after = log.readRecordsToList();
+    assertThat(after).extracting(TestRecord::key).containsExactly(0L, 1L);
+    assertThat(after).allSatisfy(r -> assertThat(r.value()).as("tombstone").isNull());
+  }
+
+  @Test
+  void sendsEachKindOfBadStringInputToTheDeadLetterTopicAndKeepsGoing() {
+    start(Map.of());
+    RecordHeaders original = new RecordHeaders();
+    original.add("trace-id", utf8("abc"));
+    input.pipeInput(new TestRecord<>(utf8("k1"), null, original));
+    input.pipeInput(utf8("k2"), new byte[0]);
+    input.pipeInput(utf8("k3"), new byte[] {'o', 'k', (byte) 0xC3, (byte) 0x28});
+    input.pipeInput(utf8("k4"), utf8("x".repeat(201)));
+    input.pipeInput(utf8("k5"), utf8("   \n\t "));
+    input.pipeInput(utf8("k6"), utf8("still fine after all that"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+    List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly("NULL_VALUE", "EMPTY_VALUE", "INVALID_UTF8", "TOO_LARGE", "EMPTY_VALUE");
+    assertThat(dead.get(0).value()).isNull();
+    assertThat(header(dead.get(0), "trace-id")).as("original headers are kept").isEqualTo("abc");
+    assertThat(dead.get(2).value()).containsExactly('o', 'k', (byte) 0xC3, (byte) 0x28);
+    assertThat(dead.get(3).value()).hasSize(201);
+    assertThat(header(dead.get(3), DeadLetterHeaders.MESSAGE)).contains("201 bytes", "input.max.bytes=200");
+    for (int i = 0; i < dead.size(); i++) {
+      assertThat(header(dead.get(i), DeadLetterHeaders.TOPIC)).isEqualTo(IN);
+      assertThat(header(dead.get(i), DeadLetterHeaders.PARTITION)).isEqualTo("0");
+      assertThat(header(dead.get(i), DeadLetterHeaders.OFFSET)).isEqualTo(Integer.toString(i));
+      assertThat(new String(dead.get(i).key(), StandardCharsets.UTF_8)).isEqualTo("k" + (i + 1));
+    }
+    List<TextEncoding> ok = results();
+    assertThat(ok).hasSize(1);
+    assertThat(ok.get(0).getSource().getOffset()).isEqualTo(5L);
+  }
+
+  @Test
+  void readsTheTextFromAJsonFieldAndRejectsBadJson() {
+    start(Map.of(StreamNlpConfig.INPUT_FORMAT_CONFIG, "json",
+        StreamNlpConfig.INPUT_JSON_FIELD_CONFIG, "message.body"));
+    input.pipeInput(utf8("a"), utf8("{\"message\":{\"body\":\"I love it\"},\"user\":1}"));
+    input.pipeInput(utf8("b"), utf8("{\"message\":{\"body\":"));
+    input.pipeInput(utf8("c"), utf8("{\"message\":{\"text\":\"wrong field\"}}"));
+    input.pipeInput(utf8("d"), utf8("{\"message\":{\"body\":42}}"));
+    input.pipeInput(utf8("e"), utf8("[1,2] trailing"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.getLabel()).isEqualTo("positive"));
+    assertThat(deadLetters.readRecordsToList()).extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly("MALFORMED_JSON", "MISSING_FIELD", "MISSING_FIELD", "MALFORMED_JSON");
+  }
+
+  @Test
+  void readsTheTextFromAnAvroFieldAndRejectsBadAvro() {
+    start(Map.of(StreamNlpConfig.INPUT_FORMAT_CONFIG, "avro", StreamNlpConfig.INPUT_AVRO_FIELD_CONFIG, "body"));
+    Schema schema = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Chat\",\"namespace\":\"test\","
+        + "\"fields\":[{\"name\":\"user\",\"type\":\"string\"},{\"name\":\"body\",\"type\":\"string\"}]}");
+    GenericRecord chat = new GenericData.Record(schema);
+    chat.put("user", "u1");
+    chat.put("body", "What a wonderful day, I am so happy");
+    ConfluentAvroSerializer<GenericRecord> serializer = new ConfluentAvroSerializer<>(registry,
+        StreamNlpConfig.SubjectNameStrategy.TOPIC, true, false);
+    byte[] good = serializer.serialize(IN, chat);
+    byte[] badMagic = good.clone();
+    badMagic[0] = 7;
+    byte[] unknownId = good.clone();
+    unknownId[4] = 99;
+    byte[] truncated = java.util.Arrays.copyOf(good, 8);
+
+    input.pipeInput(utf8("a"), good);
+    input.pipeInput(utf8("b"), badMagic);
+    input.pipeInput(utf8("c"), unknownId);
+    input.pipeInput(utf8("d"), truncated);
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.getLabel()).isEqualTo("positive"));
+    assertThat(deadLetters.readRecordsToList()).extracting(r -> header(r, DeadLetterHeaders.REASON))
+        .containsExactly("MALFORMED_AVRO", "MALFORMED_AVRO", "MALFORMED_AVRO");
+  }
+
+  @Test
+  void writesOnlyTheRequestedOutputFields() {
+    start(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label"));
+    input.pipeInput(utf8("a"), utf8("great"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    TextEncoding r = results().get(0);
+    assertThat(r.getLabel()).isNotNull();
+    assertThat(r.getScores()).isNull();
+    assertThat(r.getEmbedding()).isNull();
+  }
+
+  @Test
+  void marksTruncatedMessages() {
+    start(Map.of(StreamNlpConfig.MAX_TOKENS_CONFIG, "8"));
+    input.pipeInput(utf8("a"), utf8("one two three four five six seven eight nine ten"));
+    input.pipeInput(utf8("b"), utf8("short"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    List<TextEncoding> r = results();
+    assertThat(r.get(0).getTruncated()).isTrue();
+    assertThat(r.get(0).getTokenCount()).isEqualTo(8);
+    assertThat(r.get(1).getTruncated()).isFalse();
+  }
+}
