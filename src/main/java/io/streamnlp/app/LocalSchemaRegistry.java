@@ -162,6 +162,8 @@ public final class LocalSchemaRegistry implements AutoCloseable {
       String method = ex.getRequestMethod();
       Response r = route(method, parts, ex);
       send(ex, r.status, r.body);
+    } catch (InvalidSchemaException e) {
+      send(ex, 422, error(42201, e.getMessage()));
     } catch (RuntimeException e) {
       LOG.warn("Registry request failed", e);
       send(ex, 500, error(50001, "Error in the backend data store: " + e.getMessage()));
@@ -171,6 +173,13 @@ public final class LocalSchemaRegistry implements AutoCloseable {
   }
 
   private record Response(int status, String body) {}
+
+  /** A request whose schema cannot be used: answered 422 with Confluent's error code 42201. */
+  private static final class InvalidSchemaException extends RuntimeException {
+    InvalidSchemaException(String message) {
+      super(message);
+    }
+  }
 
   private Response route(String method, String[] p, HttpExchange ex) throws IOException {
     if (p.length == 1 && p[0].isEmpty()) {
@@ -262,21 +271,21 @@ public final class LocalSchemaRegistry implements AutoCloseable {
   }
 
   private ObjectNode describe(String subject, int version, int id) {
+    return schemaVersion(subject, version, id, schemasById.get(id));
+  }
+
+  /** The JSON of one subject version, as the API answers it and as the schemas topic stores it. */
+  private static ObjectNode schemaVersion(String subject, int version, int id, String schema) {
     ObjectNode body = JSON.createObjectNode();
     body.put("subject", subject);
     body.put("version", version);
     body.put("id", id);
-    body.put("schema", schemasById.get(id));
+    body.put("schema", schema);
     return body;
   }
 
   private Response lookup(String subject, HttpExchange ex) throws IOException {
-    Schema schema;
-    try {
-      schema = parseBody(ex);
-    } catch (IllegalArgumentException e) {
-      return new Response(422, error(42201, e.getMessage()));
-    }
+    Schema schema = parseBody(ex);
     synchronized (this) {
       List<Integer> versions = versionsBySubject.get(subject);
       if (versions == null) {
@@ -292,12 +301,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
   }
 
   private Response register(String subject, HttpExchange ex) throws IOException {
-    Schema schema;
-    try {
-      schema = parseBody(ex);
-    } catch (IllegalArgumentException e) {
-      return new Response(422, error(42201, e.getMessage()));
-    }
+    Schema schema = parseBody(ex);
     String canonical = schema.toString();
     synchronized (this) {
       List<Integer> versions = versionsBySubject.getOrDefault(subject, List.of());
@@ -321,11 +325,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
       key.put("subject", subject);
       key.put("version", version);
       key.put("magic", 1);
-      ObjectNode value = JSON.createObjectNode();
-      value.put("subject", subject);
-      value.put("version", version);
-      value.put("id", id);
-      value.put("schema", canonical);
+      ObjectNode value = schemaVersion(subject, version, id, canonical);
       value.put("deleted", false);
       try {
         producer.send(new ProducerRecord<>(topic, key.toString(), value.toString())).get(30, TimeUnit.SECONDS);
@@ -337,24 +337,24 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     }
   }
 
-  private static Schema parseBody(HttpExchange ex) throws IOException {
+  private static Schema parseBody(HttpExchange ex) {
     JsonNode body;
     try {
       body = JSON.readTree(ex.getRequestBody());
     } catch (IOException e) {
-      throw new IllegalArgumentException("Request body is not JSON: " + e.getMessage());
+      throw new InvalidSchemaException("Request body is not JSON: " + e.getMessage());
     }
     String type = body.path("schemaType").asText("AVRO");
     if (!type.equals("AVRO")) {
-      throw new IllegalArgumentException("Only AVRO schemas are supported by the local registry, not " + type);
+      throw new InvalidSchemaException("Only AVRO schemas are supported by the local registry, not " + type);
     }
     if (!body.path("schema").isTextual()) {
-      throw new IllegalArgumentException("Request body has no 'schema' string");
+      throw new InvalidSchemaException("Request body has no 'schema' string");
     }
     try {
       return new Schema.Parser().parse(body.path("schema").asText());
     } catch (SchemaParseException e) {
-      throw new IllegalArgumentException("Invalid schema: " + e.getMessage());
+      throw new InvalidSchemaException("Invalid schema: " + e.getMessage());
     }
   }
 

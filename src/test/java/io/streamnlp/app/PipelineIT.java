@@ -10,6 +10,10 @@ import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryException;
 import io.streamnlp.stream.DeadLetterHeaders;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,6 +249,13 @@ class PipelineIT {
     }
   }
 
+  private static String get(HttpClient http, String url) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url).isEqualTo(200);
+    return r.body();
+  }
+
   @Test
   void localRegistryKeepsSchemasInKafkaAcrossRestartsAndChecksCompatibility() throws Exception {
     Schema v1 = SchemaBuilder.record("Event").namespace("it").fields().requiredString("a").endRecord();
@@ -261,6 +272,18 @@ class PipelineIT {
       assertThat(c.register("other-value", v1)).as("same schema, same global id").isEqualTo(id1);
       assertThatThrownBy(() -> c.register("events-value", incompatible))
           .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(409));
+
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(get(http, r.url() + "/subjects/events-value/versions")).isEqualTo("[1,2]");
+      assertThat(get(http, r.url() + "/subjects/events-value/versions/latest"))
+          .contains("\"version\":2", "\"id\":" + id2);
+      assertThat(get(http, r.url() + "/subjects")).contains("events-value", "other-value");
+      HttpResponse<String> invalid = http.send(HttpRequest.newBuilder(URI.create(r.url() + "/subjects/x/versions"))
+          .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"{\\\"type\\\":\\\"nope\\\"}\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(invalid.statusCode()).isEqualTo(422);
+      assertThat(invalid.body()).contains("42201");
     }
     try (LocalSchemaRegistry r = LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas_restart", 0)) {
       HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(HttpSchemaRegistryClient.Settings.of(r.url()));
