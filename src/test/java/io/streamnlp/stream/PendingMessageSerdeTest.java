@@ -1,0 +1,41 @@
+package io.streamnlp.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+
+class PendingMessageSerdeTest {
+
+  @Test
+  void roundTripsEveryFieldIncludingNullKeyAndHeaders() {
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+    headers.add("empty", null);
+    PendingMessage m = new PendingMessage(null, "héllo".getBytes(StandardCharsets.UTF_8),
+        new SourcePosition("topic-ü", 3, 12345678901L, 1_700_000_000_123L), headers,
+        new long[] {101, 7592, 30521, 102}, true, 42L);
+    PendingMessage back = PendingMessageSerde.read(PendingMessageSerde.write(m));
+    assertThat(back.key()).isNull();
+    assertThat(back.originalValue()).isEqualTo(m.originalValue());
+    assertThat(back.source()).isEqualTo(m.source());
+    assertThat(back.tokenIds()).containsExactly(101, 7592, 30521, 102);
+    assertThat(back.truncated()).isTrue();
+    assertThat(back.arrivalMs()).isEqualTo(42L);
+    assertThat(back.headers().toArray()).hasSize(2);
+    assertThat(back.headers().lastHeader("trace").value()).isEqualTo("t-1".getBytes(StandardCharsets.UTF_8));
+    assertThat(back.headers().lastHeader("empty").value()).isNull();
+  }
+
+  @Test
+  void rejectsAnUnknownFormatVersion() {
+    byte[] bytes = PendingMessageSerde.write(new PendingMessage(new byte[] {1}, null,
+        new SourcePosition("t", 0, 0, 0), null, new long[] {1}, false, 0));
+    bytes[0] = 9;
+    assertThatThrownBy(() -> PendingMessageSerde.read(bytes)).isInstanceOf(SerializationException.class)
+        .hasMessageContaining("version 9");
+  }
+}
