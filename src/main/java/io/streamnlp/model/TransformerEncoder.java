@@ -3,7 +3,6 @@ package io.streamnlp.model;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.streamnlp.text.TokenizedText;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -114,9 +113,8 @@ final class TransformerEncoder implements TextEncoder {
         pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
             window(logitsOut, b * labels), logitShape));
       }
-      try (OrtSession.Result ignored = model.session().run(inputs, Set.of(), pinned)) {
-        // Results were written into the pinned buffers.
-      }
+      // The results are written into the pinned output buffers; the Result holds nothing else.
+      model.session().run(inputs, Set.of(), pinned).close();
     } catch (OrtException | RuntimeException e) {
       throw new EncodingException("ONNX Runtime failed on a batch of " + b + " x " + t + " tokens: "
           + e.getMessage(), e);

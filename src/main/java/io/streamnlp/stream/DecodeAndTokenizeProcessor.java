@@ -4,6 +4,7 @@ import io.streamnlp.text.HuggingFaceTextTokenizer;
 import io.streamnlp.text.RejectedInputException;
 import io.streamnlp.text.TextExtractor;
 import io.streamnlp.text.TokenizedText;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -17,6 +18,7 @@ public final class DecodeAndTokenizeProcessor
   private final TextExtractor extractor;
   private final HuggingFaceTextTokenizer tokenizer;
   private FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context;
+  private Sensor deadLetters;
 
   public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer) {
     this.extractor = extractor;
@@ -26,6 +28,7 @@ public final class DecodeAndTokenizeProcessor
   @Override
   public void init(FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context) {
     this.context = context;
+    this.deadLetters = PipelineMetrics.inputDeadLetters(context.metrics(), context.taskId().toString());
   }
 
   @Override
@@ -42,6 +45,14 @@ public final class DecodeAndTokenizeProcessor
           e.getCause() == null ? null : e.getCause().getClass().getName());
       context.forward(record.<Routed<PendingMessage>>withValue(Routed.rejected(letter))
           .withHeaders(DeadLetterHeaders.of(record.headers(), letter, source, context.currentSystemTimeMs())));
+      deadLetters.record();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (deadLetters != null) {
+      context.metrics().removeSensor(deadLetters);
     }
   }
 }

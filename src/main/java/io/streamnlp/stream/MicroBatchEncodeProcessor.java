@@ -43,6 +43,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private KeyValueStore<Long, PendingMessage> buffer;
   private TextEncoder encoder;
   private Cancellable punctuator;
+  private PipelineMetrics.Encode metrics;
   private long nextSequence;
   private int buffered;
 
@@ -60,6 +61,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     this.context = context;
     this.buffer = context.getStateStore(storeName);
     this.encoder = encoderFactory.get();
+    this.metrics = new PipelineMetrics.Encode(context.metrics(), context.taskId().toString());
     // After a restart the buffer holds what was accepted but not yet encoded before the crash.
     try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
       while (it.hasNext()) {
@@ -113,6 +115,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
       return;
     }
     long micros = (System.nanoTime() - start) / 1_000;
+    metrics.batch(batch.size(), micros);
     long now = context.currentSystemTimeMs();
     for (int i = 0; i < batch.size(); i++) {
       forward(batch.get(i), results.build(batch.get(i).value, encoded.get(i), batch.size(), micros, now));
@@ -126,6 +129,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
       try {
         EncoderResult r = encoder.encode(List.of(inputs.get(i))).get(0);
         long micros = (System.nanoTime() - start) / 1_000;
+        metrics.batch(1, micros);
         forward(kv, results.build(kv.value, r, 1, micros, context.currentSystemTimeMs()));
       } catch (EncodingException e) {
         PendingMessage m = kv.value;
@@ -135,6 +139,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
             m.source().timestamp(),
             DeadLetterHeaders.of(m.headers(), letter, m.source(), context.currentSystemTimeMs())));
         buffer.delete(kv.key);
+        metrics.deadLetters.record();
       }
     }
   }
@@ -154,6 +159,9 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     }
     if (encoder != null) {
       encoder.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
   }
 }

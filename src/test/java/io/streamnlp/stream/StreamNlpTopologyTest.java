@@ -270,6 +270,30 @@ class StreamNlpTopologyTest {
     assertThat(r.getEmbedding()).isNull();
   }
 
+  private double metric(String name) {
+    return driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals(PipelineMetrics.GROUP))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .sum();
+  }
+
+  @Test
+  void reportsBatchesMessagesAndDeadLettersAsStreamsMetrics() {
+    start(Map.of());
+    for (int i = 0; i < 5; i++) {
+      input.pipeInput(utf8("k"), utf8("message " + i));
+    }
+    input.pipeInput(utf8("k"), new byte[0]);
+    input.pipeInput(utf8("k"), (byte[]) null);
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(results()).hasSize(5);
+    assertThat(metric("encoded-message-total")).isEqualTo(5.0);
+    assertThat(metric("encode-batch-total")).isEqualTo(2.0);
+    assertThat(metric("batch-size-max")).isEqualTo(4.0);
+    assertThat(metric("encode-batch-latency-max")).isGreaterThan(0.0);
+    assertThat(metric("input-dead-letter-total")).isEqualTo(2.0);
+  }
+
   @Test
   void marksTruncatedMessages() {
     start(Map.of(StreamNlpConfig.MAX_TOKENS_CONFIG, "8"));

@@ -1,0 +1,73 @@
+package io.streamnlp.stream;
+
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Avg;
+import org.apache.kafka.common.metrics.stats.Max;
+import org.apache.kafka.streams.StreamsMetrics;
+
+/**
+ * Task-level metrics of the pipeline, registered through Kafka Streams' own metrics so they appear with
+ * its other metrics (JMX {@code kafka.streams:type=stream-streamnlp-metrics}, and any metrics reporter the
+ * application configures), tagged with thread and task ids.
+ */
+final class PipelineMetrics {
+  static final String SCOPE = "streamnlp";
+  static final String GROUP = "stream-" + SCOPE + "-metrics";
+
+  private final StreamsMetrics metrics;
+  private final Sensor[] sensors;
+
+  private PipelineMetrics(StreamsMetrics metrics, Sensor... sensors) {
+    this.metrics = metrics;
+    this.sensors = sensors;
+  }
+
+  /** Counts records the decode step sends to the dead-letter topic ({@code input-dead-letter-rate/total}). */
+  static Sensor inputDeadLetters(StreamsMetrics metrics, String taskId) {
+    return metrics.addRateTotalSensor(SCOPE, taskId, "input-dead-letter", Sensor.RecordingLevel.INFO);
+  }
+
+  /** Sensors of the encode step. */
+  static final class Encode {
+    final PipelineMetrics owner;
+    final Sensor batches;
+    final Sensor messages;
+    final Sensor batchSize;
+    final Sensor deadLetters;
+
+    Encode(StreamsMetrics metrics, String taskId) {
+      // encode-batch-latency-avg/max (ms), encode-batch-rate/total
+      this.batches = metrics.addLatencyRateTotalSensor(SCOPE, taskId, "encode-batch", Sensor.RecordingLevel.INFO);
+      // encoded-message-rate/total
+      this.messages = metrics.addRateTotalSensor(SCOPE, taskId, "encoded-message", Sensor.RecordingLevel.INFO);
+      // model-dead-letter-rate/total
+      this.deadLetters = metrics.addRateTotalSensor(SCOPE, taskId, "model-dead-letter", Sensor.RecordingLevel.INFO);
+      this.batchSize = metrics.addSensor(SCOPE + "." + taskId + ".batch-size", Sensor.RecordingLevel.INFO);
+      Map<String, String> tags = Map.of("thread-id", Thread.currentThread().getName(), SCOPE + "-id", taskId);
+      batchSize.add(new MetricName("batch-size-avg", GROUP, "Average messages per model call", tags), new Avg());
+      batchSize.add(new MetricName("batch-size-max", GROUP, "Largest batch in a model call", tags), new Max());
+      this.owner = new PipelineMetrics(metrics, batches, messages, deadLetters, batchSize);
+    }
+
+    void batch(int size, long micros) {
+      batches.record(micros / 1000.0);
+      batchSize.record(size);
+      // The rate/total stats count record() calls, so each message is one call.
+      for (int i = 0; i < size; i++) {
+        messages.record();
+      }
+    }
+
+    void close() {
+      owner.close();
+    }
+  }
+
+  void close() {
+    for (Sensor s : sensors) {
+      metrics.removeSensor(s);
+    }
+  }
+}
