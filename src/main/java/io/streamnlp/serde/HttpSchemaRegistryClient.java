@@ -89,23 +89,23 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
   @Override
   public int register(String subject, Schema schema) {
-    return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
-      JsonNode answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
-      int id = answer.path("id").asInt(-1);
-      if (id < 0) {
-        throw new SchemaRegistryException("registry answer to registering under '" + subject
-            + "' has no id: " + answer, 200, -1, null);
-      }
-      schemasById.putIfAbsent(id, schema);
-      return id;
-    });
+    return cachedId(subject, schema, "/subjects/" + encode(subject) + "/versions");
   }
 
   @Override
   public int idOf(String subject, Schema schema) {
+    return cachedId(subject, schema, "/subjects/" + encode(subject));
+  }
+
+  /** POSTs the schema to {@code path} (register or look up) once per subject and schema; both answer an id. */
+  private int cachedId(String subject, Schema schema, String path) {
     return idsBySubjectSchema.computeIfAbsent(new SubjectSchema(subject, schema), k -> {
-      JsonNode answer = send("POST", "/subjects/" + encode(subject), schemaBody(schema));
+      JsonNode answer = send("POST", path, schemaBody(schema));
       int id = answer.path("id").asInt(-1);
+      if (id < 0) {
+        throw new SchemaRegistryException("registry answer for subject '" + subject + "' has no id: " + answer,
+            200, -1, null);
+      }
       schemasById.putIfAbsent(id, schema);
       return id;
     });
