@@ -17,7 +17,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -138,22 +137,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     for (String t : topics) {
       newTopics.add(new NewTopic(t, partitions, (short) 1));
     }
-    try (Admin admin = admin()) {
-      admin.createTopics(newTopics).values().forEach((name, f) -> {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + name, e.getCause());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        } catch (java.util.concurrent.TimeoutException e) {
-          throw new IllegalStateException("timed out creating topic " + name, e);
-        }
-      });
-    }
+    Topics.createIfAbsent(bootstrapServers, newTopics);
   }
 
   @Override
