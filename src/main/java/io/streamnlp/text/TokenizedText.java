@@ -4,22 +4,25 @@ import java.util.Arrays;
 
 /**
  * A tokenized message: token ids with the special tokens the model expects, the character span of each
- * token in the original text (-1 for special tokens) and whether the text was cut at the token limit.
- * The attention mask is all ones over {@link #length()} tokens; padding is added only when batching.
+ * token in the original text (-1 for special tokens; both arrays null when the offsets are not known) and
+ * whether the text was cut at the token limit. The attention mask is all ones over {@link #length()} tokens;
+ * padding is added only when batching.
  */
 public record TokenizedText(long[] ids, int[] charStarts, int[] charEnds, boolean truncated) {
 
   public TokenizedText {
-    if (ids.length != charStarts.length || ids.length != charEnds.length) {
+    if ((charStarts == null) != (charEnds == null)
+        || (charStarts != null && (ids.length != charStarts.length || ids.length != charEnds.length))) {
       throw new IllegalArgumentException("ids and offsets differ in length");
     }
   }
 
-  /** Tokens from ids alone, as restored from a buffer that does not keep offsets. */
+  /**
+   * Tokens from ids alone, as restored from the batch buffer, which does not keep offsets. Allocates no
+   * offset arrays: this runs for every message of every batch.
+   */
   public static TokenizedText ofIds(long[] ids, boolean truncated) {
-    int[] none = new int[ids.length];
-    Arrays.fill(none, -1);
-    return new TokenizedText(ids, none, none.clone(), truncated);
+    return new TokenizedText(ids, null, null, truncated);
   }
 
   public int length() {
