@@ -123,6 +123,14 @@ class PipelineIT {
     return records;
   }
 
+  private static List<TextEncoding> decode(StreamNlp nlp, List<ConsumerRecord<byte[], byte[]>> records) {
+    List<TextEncoding> results = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      results.add(nlp.resultSerde().deserializer().deserialize(r.topic(), r.value()));
+    }
+    return results;
+  }
+
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -198,11 +206,7 @@ class PipelineIT {
       runner.start();
       List<ConsumerRecord<byte[], byte[]>> out = consume(name + "-out", 2, Duration.ofSeconds(90));
       assertThat(out).hasSize(2);
-      List<String> labels = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> r : out) {
-        labels.add(nlp.resultSerde().deserializer().deserialize(r.topic(), r.value()).getLabel());
-      }
-      assertThat(labels).containsExactly("positive", "negative");
+      assertThat(decode(nlp, out)).extracting(TextEncoding::getLabel).containsExactly("positive", "negative");
     }
   }
 
@@ -241,11 +245,7 @@ class PipelineIT {
       runner.start();
       List<ConsumerRecord<byte[], byte[]>> out = consume(name + "-out", 3, Duration.ofSeconds(90));
       assertThat(out).hasSize(3);
-      List<Long> offsets = new ArrayList<>();
-      for (ConsumerRecord<byte[], byte[]> r : out) {
-        offsets.add(nlp.resultSerde().deserializer().deserialize(r.topic(), r.value()).getSource().getOffset());
-      }
-      assertThat(offsets).containsExactly(0L, 1L, 2L);
+      assertThat(decode(nlp, out)).extracting(e -> e.getSource().getOffset()).containsExactly(0L, 1L, 2L);
     }
   }
 
