@@ -16,6 +16,7 @@ final class StartupErrors {
         return "cannot load the model: " + t.getMessage();
       }
     }
-    return e.toString();
+    // A bad argument (unknown label, wrong file format) already says what to fix.
+    return e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
   }
 }

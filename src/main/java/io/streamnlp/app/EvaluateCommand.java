@@ -1,0 +1,124 @@
+package io.streamnlp.app;
+
+import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.evaluation.ClassificationReport;
+import io.streamnlp.evaluation.Evaluator;
+import io.streamnlp.evaluation.LabelledText;
+import io.streamnlp.evaluation.LabelledTextReader;
+import io.streamnlp.model.ModelDirectory;
+import io.streamnlp.model.OnnxModel;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code streamnlp evaluate}: accuracy, macro-F1 and confusion matrix of a model on a labelled file, and
+ * the CPU cost of a message at batch 1 and at the stream's batch size, through the stream's own code.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Evaluate a model directory on a labelled file (.tsv/.csv/.jsonl with a text and a label "
+        + "column): accuracy, macro-F1, confusion matrix, and milliseconds per message at batch 1 and 32.")
+final class EvaluateCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model-dir", description = "Model directory (default: the shipped model of --encoder).")
+  String modelDir;
+
+  @Option(names = "--encoder", defaultValue = "attention",
+      description = "Which shipped model to use when --model-dir is not given: attention or rnn.")
+  String encoder;
+
+  @Option(names = "--data", required = true, description = "Labelled file.")
+  Path data;
+
+  @Option(names = "--text-field", description = "Text column (default: text, else sentence).")
+  String textField;
+
+  @Option(names = "--label-field", defaultValue = LabelledTextReader.DEFAULT_LABEL_FIELD,
+      description = "Label column: label names or indexes (default label).")
+  String labelField;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of the accuracy pass and of "
+      + "the second cost figure (default 32).")
+  int batchSize;
+
+  @Option(names = "--max-tokens", defaultValue = "128", description = "Truncate longer messages (default 128).")
+  int maxTokens;
+
+  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: its own "
+      + "choice).")
+  int threads;
+
+  @Option(names = "--cost-messages", defaultValue = "256",
+      description = "Messages timed at each batch size; 0 skips the cost figures (default 256).")
+  int costMessages;
+
+  @Option(names = "--markdown", description = "Print Markdown (for model cards) instead of plain text.")
+  boolean markdown;
+
+  @Override
+  public Integer call() throws Exception {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be at least 1");
+    }
+    List<LabelledText> rows = LabelledTextReader.read(data, textField, labelField);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(data + " holds no labelled messages");
+    }
+    String dir = modelDir != null ? modelDir : "rnn".equalsIgnoreCase(encoder)
+        ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
+    PrintWriter out = spec.commandLine().getOut();
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir),
+        new OnnxModel.RuntimeOptions("cpu", 0, threads), maxTokens)) {
+      Evaluator evaluator = new Evaluator(model);
+      ClassificationReport report = evaluator.evaluate(rows, batchSize);
+      String header = String.format(Locale.ROOT, "%s %s (%s) from %s on %s (%d messages), batch %d",
+          model.info().name(), model.info().version(), model.info().kind(), dir, data.getFileName(),
+          rows.size(), batchSize);
+      out.println(markdown ? "**" + header + "**\n" : header);
+      out.println(markdown ? report.toMarkdown() : plain(report));
+      if (costMessages > 0) {
+        out.println(markdown ? "\nCPU cost per message (tokenize + encode, ONNX Runtime, "
+            + Runtime.getRuntime().availableProcessors() + " cores):\n" : "cost per message:");
+        for (int b : batchSize == 1 ? new int[] {1} : new int[] {1, batchSize}) {
+          Evaluator.Cost c = evaluator.cost(rows, b, costMessages, 3);
+          out.println(String.format(Locale.ROOT, "%s batch %d: %.3f ms/message encode + %.3f ms/message "
+              + "tokenize (%d messages)", markdown ? "-" : " ", b, c.encodeMillisPerMessage(),
+              c.tokenizeMillisPerMessage(), c.messages()));
+        }
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  private static String plain(ClassificationReport r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "accuracy  %.4f (%d/%d)%nmacro-F1  %.4f%n", r.accuracy(), r.correct(),
+        r.total(), r.macroF1()));
+    sb.append(String.format(Locale.ROOT, "%-12s %9s %9s %9s %8s%n", "label", "precision", "recall", "F1",
+        "support"));
+    for (int l = 0; l < r.labels().size(); l++) {
+      sb.append(String.format(Locale.ROOT, "%-12s %9.4f %9.4f %9.4f %8d%n", r.labels().get(l), r.precision(l),
+          r.recall(l), r.f1(l), r.support(l)));
+    }
+    sb.append("confusion matrix (rows: true, columns: predicted)\n").append(String.format("%-12s", ""));
+    r.labels().forEach(l -> sb.append(String.format(" %10s", l)));
+    long[][] m = r.confusion();
+    for (int t = 0; t < m.length; t++) {
+      sb.append('\n').append(String.format("%-12s", r.labels().get(t)));
+      for (long v : m[t]) {
+        sb.append(String.format(" %10d", v));
+      }
+    }
+    return sb.toString();
+  }
+}

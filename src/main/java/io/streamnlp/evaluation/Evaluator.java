@@ -1,0 +1,105 @@
+package io.streamnlp.evaluation;
+
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.model.EncodingException;
+import io.streamnlp.model.OnnxModel;
+import io.streamnlp.model.TextEncoder;
+import io.streamnlp.text.RejectedInputException;
+import io.streamnlp.text.TokenizedText;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a model over labelled messages through the stream's own tokenizer and encoder classes (each message
+ * on its own, from an empty context), and measures what a message costs at a given batch size.
+ */
+public final class Evaluator {
+  private final OnnxModel model;
+
+  public Evaluator(OnnxModel model) {
+    this.model = model;
+  }
+
+  /** What one message costs, in milliseconds, at a batch size. */
+  public record Cost(int batchSize, int messages, double tokenizeMillisPerMessage, double encodeMillisPerMessage) {}
+
+  /** Maps each label as written in the file (a label name, any case, or an index) to the model's index. */
+  public int labelIndex(String label) {
+    List<String> labels = model.info().labels();
+    for (int i = 0; i < labels.size(); i++) {
+      if (labels.get(i).equalsIgnoreCase(label)) {
+        return i;
+      }
+    }
+    try {
+      int i = Integer.parseInt(label);
+      if (i >= 0 && i < labels.size()) {
+        return i;
+      }
+    } catch (NumberFormatException ignored) {
+      // not an index either
+    }
+    throw new IllegalArgumentException("label '" + label + "' is neither one of the model's labels " + labels
+        + " nor an index from 0 to " + (labels.size() - 1));
+  }
+
+  /** Predicts every message in batches of {@code batchSize}, in file order, and compares with its label. */
+  public ClassificationReport evaluate(List<LabelledText> data, int batchSize) throws EncodingException {
+    ClassificationReport report = new ClassificationReport(model.info().labels());
+    int[] truth = new int[data.size()];
+    for (int i = 0; i < data.size(); i++) {
+      truth[i] = labelIndex(data.get(i).label());
+    }
+    List<TokenizedText> tokens = tokenize(data);
+    try (TextEncoder encoder = model.newEncoder(batchSize)) {
+      for (int start = 0; start < tokens.size(); start += batchSize) {
+        List<EncoderResult> results = encoder.encode(tokens.subList(start, Math.min(tokens.size(),
+            start + batchSize)));
+        for (int i = 0; i < results.size(); i++) {
+          report.add(truth[start + i], results.get(i).labelIndex());
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * Times tokenizing and encoding {@code messages} messages (cycling through {@code data}) in batches of
+   * {@code batchSize}, after {@code warmupBatches} untimed batches.
+   */
+  public Cost cost(List<LabelledText> data, int batchSize, int messages, int warmupBatches)
+      throws EncodingException {
+    List<LabelledText> sample = new ArrayList<>(messages);
+    for (int i = 0; i < messages; i++) {
+      sample.add(data.get(i % data.size()));
+    }
+    try (TextEncoder encoder = model.newEncoder(batchSize)) {
+      List<TokenizedText> warm = tokenize(sample.subList(0, Math.min(sample.size(), batchSize)));
+      for (int i = 0; i < warmupBatches; i++) {
+        encoder.encode(warm);
+      }
+      long t0 = System.nanoTime();
+      List<TokenizedText> tokens = tokenize(sample);
+      long t1 = System.nanoTime();
+      for (int start = 0; start < tokens.size(); start += batchSize) {
+        encoder.encode(tokens.subList(start, Math.min(tokens.size(), start + batchSize)));
+      }
+      long t2 = System.nanoTime();
+      return new Cost(batchSize, messages, (t1 - t0) / 1e6 / messages, (t2 - t1) / 1e6 / messages);
+    }
+  }
+
+  private List<TokenizedText> tokenize(List<LabelledText> data) {
+    List<TokenizedText> out = new ArrayList<>(data.size());
+    for (LabelledText row : data) {
+      try {
+        out.add(model.tokenizer().tokenize(row.text()));
+      } catch (RejectedInputException e) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT, "cannot tokenize '%s': %s", row.text(),
+            e.getMessage()), e);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+package io.streamnlp.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      int code = StreamNlpCli.execute(args);
+      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void printsAccuracyMacroF1ConfusionMatrixAndCost() throws Exception {
+    Path data = Files.writeString(dir.resolve("m.csv"), "text,label\n"
+        + "\"Love it, works perfectly\",positive\n"
+        + "Terrible app. Crashes every time,negative\n"
+        + "So happy with the new update!,positive\n");
+    Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString(), "--cost-messages", "6",
+        "--batch-size", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("gru-sst2", "(3 messages), batch 2", "accuracy", "macro-F1",
+        "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2:", "ms/message");
+    Result md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
+    assertThat(md.code()).as(md.err()).isZero();
+    assertThat(md.out()).contains("minilm-l6-sst2", "- accuracy: **", "| true \\ predicted |")
+        .doesNotContain("ms/message");
+  }
+
+  @Test
+  void anUnknownLabelIsNamedWithExitCode2() throws Exception {
+    Path data = Files.writeString(dir.resolve("m.jsonl"), "{\"text\":\"meh\",\"label\":\"neutral\"}\n");
+    Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("'neutral' is neither one of the model's labels");
+  }
+
+  @Test
+  void tokenizeWritesTheStreamsTokenIds() throws Exception {
+    Path data = Files.writeString(dir.resolve("t.tsv"), "label\tsentence\n1\thello world\n");
+    Path out = dir.resolve("t.ids");
+    Result r = run("tokenize", "--model-dir", "classpath:models/gru-sst2", "--input", data.toString(),
+        "--output", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    // [CLS] hello world [SEP] in the bert-base-uncased vocabulary.
+    assertThat(Files.readString(out)).isEqualTo("1\t101 7592 2088 102\n");
+  }
+}
