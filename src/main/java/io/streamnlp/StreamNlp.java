@@ -52,7 +52,16 @@ public final class StreamNlp implements AutoCloseable {
     this.config = config;
     this.registry = registry;
     this.ownsRegistry = ownsRegistry;
-    ModelDirectory dir = ModelDirectory.open(config.getString(StreamNlpConfig.MODEL_DIR_CONFIG));
+    if ("rnn".equals(config.encoder())) {
+      // The recurrent model and its encoder exist (see 'streamnlp evaluate'), but carrying each key's hidden
+      // state through a state store is not built yet; encoding every message from the zero state would
+      // silently drop the context users choose an RNN for.
+      throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "the stateful RNN stream "
+          + "encoder is not available in this version; use encoder=attention (the GRU model can be "
+          + "evaluated offline with 'streamnlp evaluate --model-dir " + StreamNlpConfig.RNN_MODEL_DIR_DEFAULT
+          + "').");
+    }
+    ModelDirectory dir = ModelDirectory.open(config.modelDir());
     if (!dir.manifest().kind().equals(config.encoder())) {
       throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "model '"
           + dir.manifest().name() + "' in " + dir.location() + " is of kind '" + dir.manifest().kind()

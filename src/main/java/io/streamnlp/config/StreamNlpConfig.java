@@ -56,9 +56,12 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public static final String MODEL_DIR_CONFIG = "model.dir";
   private static final String MODEL_DIR_DOC = "Directory holding manifest.json, the .onnx model and the "
-      + "tokenizer, as a filesystem path or 'classpath:<dir>' for a model packaged in a jar. The default is the "
-      + "pretrained all-MiniLM-L6-v2 model that ships with streamnlp.";
-  public static final String MODEL_DIR_DEFAULT = "classpath:models/all-minilm-l6-v2";
+      + "tokenizer, as a filesystem path or 'classpath:<dir>' for a model packaged in a jar. Empty (the "
+      + "default) picks the sentiment model that ships with streamnlp for the chosen encoder: "
+      + "classpath:models/minilm-l6-sst2 (attention) or classpath:models/gru-sst2 (rnn).";
+  public static final String MODEL_DIR_DEFAULT = "";
+  public static final String ATTENTION_MODEL_DIR_DEFAULT = "classpath:models/minilm-l6-sst2";
+  public static final String RNN_MODEL_DIR_DEFAULT = "classpath:models/gru-sst2";
 
   public static final String EXECUTION_PROVIDER_CONFIG = "execution.provider";
   private static final String EXECUTION_PROVIDER_DOC = "Where ONNX Runtime runs the model: 'cpu' or 'cuda'. "
@@ -137,8 +140,7 @@ public final class StreamNlpConfig extends AbstractConfig {
           INPUT_MAX_BYTES_DOC)
       .define(ENCODER_CONFIG, Type.STRING, "attention", caseInsensitive("attention", "rnn"), Importance.HIGH,
           ENCODER_DOC)
-      .define(MODEL_DIR_CONFIG, Type.STRING, MODEL_DIR_DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
-          MODEL_DIR_DOC)
+      .define(MODEL_DIR_CONFIG, Type.STRING, MODEL_DIR_DEFAULT, Importance.HIGH, MODEL_DIR_DOC)
       .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, "cpu", caseInsensitive("cpu", "cuda"), Importance.MEDIUM,
           EXECUTION_PROVIDER_DOC)
       .define(EXECUTION_DEVICE_ID_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -220,6 +222,15 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public String encoder() {
     return getString(ENCODER_CONFIG).trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** The configured model directory, or the shipped model of the configured encoder when none is set. */
+  public String modelDir() {
+    String dir = getString(MODEL_DIR_CONFIG).trim();
+    if (!dir.isEmpty()) {
+      return dir;
+    }
+    return "rnn".equals(encoder()) ? RNN_MODEL_DIR_DEFAULT : ATTENTION_MODEL_DIR_DEFAULT;
   }
 
   public String executionProvider() {

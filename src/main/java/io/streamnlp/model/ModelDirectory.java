@@ -40,7 +40,7 @@ public final class ModelDirectory {
     } catch (ModelLoadException e) {
       throw new ModelLoadException("No model at model.dir='" + location + "': " + e.getMessage()
           + ". Point model.dir at a directory that holds manifest.json, the .onnx model and its tokenizer"
-          + " (the default is classpath:models/all-minilm-l6-v2).", e);
+          + " (the defaults are classpath:models/minilm-l6-sst2 and classpath:models/gru-sst2).", e);
     } catch (IOException e) {
       throw new ModelLoadException("Cannot read " + manifestLocation + ": " + e.getMessage()
           + ". Fix the JSON of the manifest (see models/README.md for its fields).", e);
@@ -56,7 +56,18 @@ public final class ModelDirectory {
     require(!m.labels().isEmpty(), where, "labels must name at least one class");
     String head = m.head().type().toLowerCase(Locale.ROOT);
     require(HEADS.contains(head), where, "head.type '" + m.head().type() + "' must be one of " + HEADS);
+    ModelManifest.Inputs in = m.inputs();
     ModelManifest.Outputs out = m.outputs();
+    if (m.isRecurrent()) {
+      require(in.lengths() != null && in.initialState() != null, where,
+          "an 'rnn' model needs inputs.lengths and inputs.initialState");
+      require(out.finalState() != null, where, "an 'rnn' model needs outputs.finalState");
+      require(m.state() != null && m.state().layers() > 0 && m.state().hiddenSize() > 0, where,
+          "an 'rnn' model needs state.layers and state.hiddenSize (positive)");
+      require(out.embedding() != null, where, "an 'rnn' model needs outputs.embedding");
+    } else {
+      require(in.attentionMask() != null, where, "an 'attention' model needs inputs.attentionMask");
+    }
     require(out.embedding() != null || out.hiddenStates() != null, where,
         "outputs must name 'embedding' or 'hiddenStates'");
     if (out.embedding() == null) {

@@ -64,7 +64,7 @@ public final class OnnxModel implements AutoCloseable {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     byte[] onnx = directory.readOnnx();
     OrtSession session;
-    try (OrtSession.SessionOptions opts = sessionOptions(runtime)) {
+    try (OrtSession.SessionOptions opts = sessionOptions(runtime, m)) {
       session = env.createSession(onnx, opts);
     } catch (OrtException e) {
       throw new ModelLoadException("ONNX Runtime cannot load " + directory.onnxLocation() + " ("
@@ -92,9 +92,13 @@ public final class OnnxModel implements AutoCloseable {
     return model;
   }
 
-  private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime) throws OrtException {
+  private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime, ModelManifest m)
+      throws OrtException {
     OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
     opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    for (Map.Entry<String, String> entry : m.sessionOptions().entrySet()) {
+      opts.addConfigEntry(entry.getKey(), entry.getValue());
+    }
     if (runtime.intraOpThreads() > 0) {
       opts.setIntraOpNumThreads(runtime.intraOpThreads());
     }
@@ -131,23 +135,27 @@ public final class OnnxModel implements AutoCloseable {
     }
     String fix = ". Make manifest.json name the model's real inputs " + inputs.keySet() + " and outputs "
         + outputs.keySet() + ".";
-    for (String in : new String[] {m.inputs().inputIds(), m.inputs().attentionMask(), m.inputs().tokenTypeIds()}) {
-      if (in != null && !inputs.containsKey(in)) {
+    List<String> declaredInputs = m.inputs().declared();
+    for (String in : declaredInputs) {
+      if (!inputs.containsKey(in)) {
         throw new ModelLoadException("Model " + m.name() + " has no input '" + in + "'" + fix);
       }
     }
     for (String in : inputs.keySet()) {
-      if (!in.equals(m.inputs().inputIds()) && !in.equals(m.inputs().attentionMask())
-          && !in.equals(m.inputs().tokenTypeIds())) {
+      if (!declaredInputs.contains(in)) {
         throw new ModelLoadException("Model " + m.name() + " needs input '" + in
             + "' that the manifest does not map" + fix);
       }
     }
     ModelManifest.Outputs o = m.outputs();
-    for (String out : new String[] {o.hiddenStates(), o.embedding(), o.logits()}) {
-      if (out != null && !outputs.containsKey(out)) {
+    for (String out : o.declared()) {
+      if (!outputs.containsKey(out)) {
         throw new ModelLoadException("Model " + m.name() + " has no output '" + out + "'" + fix);
       }
+    }
+    if (m.isRecurrent()) {
+      checkStateShape(m, m.inputs().initialState(), inputs.get(m.inputs().initialState()));
+      checkStateShape(m, o.finalState(), outputs.get(o.finalState()));
     }
     String embeddingOutput = o.embedding() != null ? o.embedding() : o.hiddenStates();
     long[] shape = ((TensorInfo) outputs.get(embeddingOutput).getInfo()).getShape();
@@ -166,6 +174,19 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  /** A state tensor must be [layers, batch, hiddenSize]; dynamic (-1) dimensions are accepted. */
+  private static void checkStateShape(ModelManifest m, String name, NodeInfo node) {
+    long[] shape = ((TensorInfo) node.getInfo()).getShape();
+    boolean ok = shape.length == 3
+        && (shape[0] < 0 || shape[0] == m.state().layers())
+        && (shape[2] < 0 || shape[2] == m.state().hiddenSize());
+    if (!ok) {
+      throw new ModelLoadException("Model " + m.name() + " state '" + name + "' has shape "
+          + java.util.Arrays.toString(shape) + " but the manifest says state.layers=" + m.state().layers()
+          + " and state.hiddenSize=" + m.state().hiddenSize() + " ([layers, batch, hiddenSize]). Correct state.");
+    }
+  }
+
   /**
    * For the 'prototype' head: each label's prototype is the normalised mean embedding of its example
    * sentences, embedded by this very model, so the head needs no trained weights.
@@ -176,7 +197,7 @@ public final class OnnxModel implements AutoCloseable {
       return null;
     }
     float[][] result = new float[m.labels().size()][];
-    try (TransformerEncoder encoder = new TransformerEncoder(this, 1, null)) {
+    try (TextEncoder encoder = newEncoder(1, null)) {
       for (int l = 0; l < result.length; l++) {
         float[] sum = new float[m.embeddingDim()];
         for (String sentence : m.head().prototypes().get(m.labels().get(l))) {
@@ -195,17 +216,26 @@ public final class OnnxModel implements AutoCloseable {
     return result;
   }
 
-  float[][] prototypes() {
-    return prototypes;
+  /**
+   * A new encoder with its own buffers for batches of up to {@code maxBatch} messages: a
+   * {@link RecurrentEncoder} (each message from the zero state) for 'rnn' models.
+   */
+  public TextEncoder newEncoder(int maxBatch) {
+    return newEncoder(maxBatch, prototypes);
   }
 
-  /** A new encoder with its own buffers for batches of up to {@code maxBatch} messages. */
-  public TextEncoder newEncoder(int maxBatch) {
-    if (!"attention".equals(info.kind())) {
-      throw new ModelLoadException("Model " + info.name() + " is of kind '" + info.kind()
-          + "'; this version encodes with attention models only.");
+  private TextEncoder newEncoder(int maxBatch, float[][] prototypes) {
+    return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, prototypes)
+        : new TransformerEncoder(this, maxBatch, prototypes);
+  }
+
+  /** A new recurrent encoder, which takes and returns each message's hidden state. */
+  public RecurrentEncoder newRecurrentEncoder(int maxBatch) {
+    if (!manifest().isRecurrent()) {
+      throw new IllegalStateException("Model " + info.name() + " is of kind '" + info.kind()
+          + "', not 'rnn'; it has no hidden state to carry");
     }
-    return new TransformerEncoder(this, maxBatch);
+    return new RecurrentEncoder(this, maxBatch, prototypes);
   }
 
   public ModelInfo info() {

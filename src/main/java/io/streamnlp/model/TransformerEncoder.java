@@ -4,8 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import io.streamnlp.text.TokenizedText;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -33,12 +31,7 @@ final class TransformerEncoder implements TextEncoder {
   private final FloatBuffer logitsOut;
   private final boolean pooledByModel;
   private final String embeddingOutput;
-  private final float[][] prototypes;
-  private final float inverseTemperature;
-
-  TransformerEncoder(OnnxModel model, int maxBatch) {
-    this(model, maxBatch, model.prototypes());
-  }
+  private final ClassScorer scorer;
 
   TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
     this.model = model;
@@ -47,26 +40,16 @@ final class TransformerEncoder implements TextEncoder {
     this.maxTokens = model.maxTokens();
     this.dim = manifest.embeddingDim();
     this.labels = manifest.labels().size();
-    this.prototypes = prototypes;
-    Double t = manifest.head().temperature();
-    this.inverseTemperature = (float) (1.0 / (t == null ? 1.0 : t));
+    this.scorer = new ClassScorer(manifest, prototypes);
     int cells = maxBatch * maxTokens;
-    this.ids = longs(cells);
-    this.mask = longs(cells);
-    this.types = longs(cells);
+    this.ids = DirectBuffers.longs(cells);
+    this.mask = DirectBuffers.longs(cells);
+    this.types = DirectBuffers.longs(cells);
     ModelManifest.Outputs o = manifest.outputs();
     this.pooledByModel = o.embedding() != null;
     this.embeddingOutput = pooledByModel ? o.embedding() : o.hiddenStates();
-    this.embeddingOut = floats(pooledByModel ? maxBatch * dim : cells * dim);
-    this.logitsOut = o.logits() == null ? null : floats(maxBatch * labels);
-  }
-
-  private static LongBuffer longs(int n) {
-    return ByteBuffer.allocateDirect(n * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
-  }
-
-  private static FloatBuffer floats(int n) {
-    return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    this.embeddingOut = DirectBuffers.floats(pooledByModel ? maxBatch * dim : cells * dim);
+    this.logitsOut = o.logits() == null ? null : DirectBuffers.floats(maxBatch * labels);
   }
 
   @Override
@@ -106,12 +89,12 @@ final class TransformerEncoder implements TextEncoder {
         inputs.put(manifest.inputs().tokenTypeIds(), OnnxTensor.createTensor(model.env(), types, shape));
       }
       long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, t, dim};
-      pinned.put(embeddingOutput, OnnxTensor.createTensor(model.env(), window(embeddingOut, product(embShape)),
-          embShape));
+      pinned.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
+          DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
       if (logitsOut != null) {
         long[] logitShape = {b, labels};
         pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
-            window(logitsOut, b * labels), logitShape));
+            DirectBuffers.window(logitsOut, b * labels), logitShape));
       }
       // The results are written into the pinned output buffers; the Result holds nothing else.
       model.session().run(inputs, Set.of(), pinned).close();
@@ -152,20 +135,6 @@ final class TransformerEncoder implements TextEncoder {
     types.flip();
   }
 
-  private static FloatBuffer window(FloatBuffer buffer, int n) {
-    FloatBuffer w = buffer.duplicate();
-    w.clear().limit(n);
-    return w.slice();
-  }
-
-  private static int product(long[] shape) {
-    long p = 1;
-    for (long s : shape) {
-      p *= s;
-    }
-    return Math.toIntExact(p);
-  }
-
   private float[] embedding(int row, int t, int length) {
     float[] v = new float[dim];
     if (pooledByModel) {
@@ -189,14 +158,11 @@ final class TransformerEncoder implements TextEncoder {
   }
 
   private float[] scores(int row, float[] embedding) {
-    float[] raw = new float[labels];
+    float[] logits = null;
     if (logitsOut != null) {
-      logitsOut.get(row * labels, raw);
-    } else if (prototypes != null) {
-      for (int l = 0; l < labels; l++) {
-        raw[l] = Vectors.dot(embedding, prototypes[l]) * inverseTemperature;
-      }
+      logits = new float[labels];
+      logitsOut.get(row * labels, logits);
     }
-    return Vectors.softmax(raw);
+    return scorer.scores(logits, embedding);
   }
 }

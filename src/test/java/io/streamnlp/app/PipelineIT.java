@@ -174,7 +174,7 @@ class PipelineIT {
         positions.add(position);
         assertThat(e.getLabel()).as("label of the message at " + position).isEqualTo(expectedLabel.get(position));
         assertThat(e.getSource().getTopic()).isEqualTo(name + "-in");
-        assertThat(e.getModel().getName()).isEqualTo("all-minilm-l6-v2");
+        assertThat(e.getModel().getName()).isEqualTo("minilm-l6-sst2");
         assertThat(e.getScores()).containsOnlyKeys("negative", "positive");
         assertThat(new String(r.key(), StandardCharsets.UTF_8)).startsWith("user-");
         assertThat(StandardCharsets.UTF_8.decode(e.getKey()).toString()).isEqualTo(

@@ -36,7 +36,14 @@ class StreamNlpConfigTest {
     assertThat(c.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)).isEqualTo(50L);
     assertThat(c.outputFields()).containsExactly(StreamNlpConfig.OutputField.LABEL,
         StreamNlpConfig.OutputField.SCORES);
-    assertThat(c.getString(StreamNlpConfig.MODEL_DIR_CONFIG)).isEqualTo(StreamNlpConfig.MODEL_DIR_DEFAULT);
+    assertThat(c.modelDir()).isEqualTo("classpath:models/minilm-l6-sst2");
+  }
+
+  @Test
+  void modelDirFollowsTheEncoderUnlessSet() {
+    assertThat(new StreamNlpConfig(with("encoder", "rnn")).modelDir()).isEqualTo("classpath:models/gru-sst2");
+    assertThat(new StreamNlpConfig(with("model.dir", " /opt/models/mine ")).modelDir())
+        .isEqualTo("/opt/models/mine");
   }
 
   @Test
@@ -85,8 +92,12 @@ class StreamNlpConfigTest {
 
   @Test
   void failsAtStartUpWhenTheEncoderDoesNotMatchTheModelOrNoRegistryIsSet() {
+    assertThatThrownBy(() -> StreamNlp.create(with("model.dir", "classpath:models/gru-sst2"),
+        new InMemorySchemaRegistryClient()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'rnn'")
+        .hasMessageContaining("encoder=rnn");
     assertThatThrownBy(() -> StreamNlp.create(with("encoder", "rnn"), new InMemorySchemaRegistryClient()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'attention'")
+        .isInstanceOf(ConfigException.class).hasMessageContaining("stateful RNN stream encoder is not available")
         .hasMessageContaining("encoder=attention");
     assertThatThrownBy(() -> StreamNlp.create(minimal()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");

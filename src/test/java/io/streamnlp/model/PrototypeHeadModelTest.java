@@ -10,7 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class DefaultModelTest {
+/** The zero-shot prototype head, on the pretrained all-MiniLM-L6-v2 (test resources + langchain4j jar). */
+class PrototypeHeadModelTest {
   static OnnxModel model;
 
   @BeforeAll

@@ -1,0 +1,108 @@
+package io.streamnlp.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import io.streamnlp.text.TokenizedText;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The two sentiment models that ship in models/: they load, agree with their manifests and tag sentiment. */
+class ShippedModelsTest {
+
+  private static OnnxModel load(String dir) {
+    return OnnxModel.load(ModelDirectory.open("classpath:models/" + dir), OnnxModel.RuntimeOptions.cpu(), 128);
+  }
+
+  private static List<TokenizedText> tokens(OnnxModel model, String... texts) throws Exception {
+    List<TokenizedText> out = new ArrayList<>();
+    for (String t : texts) {
+      out.add(model.tokenizer().tokenize(t));
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"minilm-l6-sst2", "gru-sst2"})
+  void tagsClearlyPositiveAndNegativeMessages(String dir) throws Exception {
+    try (OnnxModel model = load(dir); TextEncoder encoder = model.newEncoder(8)) {
+      assertThat(model.info().labels()).containsExactly("negative", "positive");
+      List<EncoderResult> results = encoder.encode(tokens(model,
+          "I absolutely love this, it is wonderful!",
+          "This is the worst service I have ever had, truly awful.",
+          "a gorgeous , funny and moving film .",
+          "a dull , tedious mess that wastes its cast .",
+          "Great support team, they fixed it in minutes. Thank you!",
+          "The update broke everything and nobody answers. Terrible."));
+      assertThat(results).extracting(EncoderResult::labelIndex).containsExactly(1, 0, 1, 0, 1, 0);
+      for (EncoderResult r : results) {
+        assertThat(r.scores()[0] + r.scores()[1]).isCloseTo(1f, within(1e-5f));
+        assertThat(r.scores()[r.labelIndex()]).isGreaterThan(0.75f);
+        assertThat(r.embedding()).hasSize(model.manifest().embeddingDim());
+        double norm = 0;
+        for (float v : r.embedding()) {
+          norm += v * v;
+        }
+        assertThat(norm).isCloseTo(1.0, within(1e-4));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"minilm-l6-sst2", "gru-sst2"})
+  void aMessagesResultDoesNotDependOnItsBatchMates(String dir) throws Exception {
+    try (OnnxModel model = load(dir); TextEncoder encoder = model.newEncoder(4)) {
+      String text = "not bad at all";
+      EncoderResult alone = encoder.encode(tokens(model, text)).get(0);
+      EncoderResult inBatch = encoder.encode(tokens(model, "an unusually long message that makes the whole batch "
+          + "pad to many more tokens than the short one needs", text, "meh")).get(1);
+      assertThat(inBatch.scores()).containsExactly(alone.scores(), within(1e-5f));
+      assertThat(inBatch.embedding()).containsExactly(alone.embedding(), within(1e-5f));
+    }
+  }
+
+  @Test
+  void theTransformerReturnsItsLastLayersAttentionOverRealTokens() throws Exception {
+    try (OnnxModel model = load("minilm-l6-sst2")) {
+      ModelManifest m = model.manifest();
+      assertThat(m.outputs().attention()).isNotNull();
+      long[] ids = model.tokenizer().tokenize("the acting is superb").ids();
+      int t = ids.length + 2;
+      long[] padded = new long[t];
+      long[] mask = new long[t];
+      System.arraycopy(ids, 0, padded, 0, ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        mask[i] = 1;
+      }
+      try (OnnxTensor idT = OnnxTensor.createTensor(model.env(), LongBuffer.wrap(padded), new long[] {1, t});
+           OnnxTensor maskT = OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask), new long[] {1, t});
+           OrtSession.Result r = model.session().run(Map.of(m.inputs().inputIds(), idT,
+               m.inputs().attentionMask(), maskT))) {
+        Optional<ai.onnxruntime.OnnxValue> value = r.get(m.outputs().attention());
+        assertThat(value).isPresent();
+        float[][][][] attention = (float[][][][]) value.get().getValue();
+        assertThat(attention.length).isEqualTo(1);
+        assertThat(attention[0][0]).hasNumberOfRows(t);
+        for (float[][] head : attention[0]) {
+          for (int q = 0; q < ids.length; q++) {
+            float sum = 0;
+            for (int k = 0; k < t; k++) {
+              sum += head[q][k];
+            }
+            assertThat(sum).isCloseTo(1f, within(1e-4f));
+            // Padding gets (next to) no attention: the mask reaches the last layer.
+            assertThat(head[q][t - 1]).isLessThan(1e-4f);
+          }
+        }
+      }
+    }
+  }
+}
