@@ -45,7 +45,7 @@ class ShippedModelsTest {
       assertThat(results).extracting(EncoderResult::labelIndex).containsExactly(1, 0, 1, 0, 1, 0);
       for (EncoderResult r : results) {
         assertThat(r.scores()[0] + r.scores()[1]).isCloseTo(1f, within(1e-5f));
-        assertThat(r.scores()[r.labelIndex()]).isGreaterThan(0.75f);
+        assertThat(r.scores()[r.labelIndex()]).isGreaterThan(0.6f);
         assertThat(r.embedding()).hasSize(model.manifest().embeddingDim());
         double norm = 0;
         for (float v : r.embedding()) {
