@@ -61,6 +61,14 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Messages timed at each batch size; 0 skips the cost figures (default 256).")
   int costMessages;
 
+  @Option(names = "--show-errors", defaultValue = "0",
+      description = "Also print this many wrong predictions, most confident first (default 0).")
+  int showErrors;
+
+  @Option(names = "--after-context", description = "rnn models: also evaluate each message continuing from "
+      + "the state left by another, random message of the file, as a key's earlier message would leave it.")
+  boolean afterContext;
+
   @Option(names = "--markdown", description = "Print Markdown (for model cards) instead of plain text.")
   boolean markdown;
 
@@ -85,6 +93,25 @@ final class EvaluateCommand implements Callable<Integer> {
           rows.size(), batchSize);
       out.println(markdown ? "**" + header + "**\n" : header);
       out.println(markdown ? report.toMarkdown() : plain(report));
+      List<ClassificationReport.Miss> misses = report.misses();
+      if (showErrors > 0 && !misses.isEmpty()) {
+        out.println(markdown ? "\nMost confident mistakes:\n" : "most confident mistakes:");
+        for (ClassificationReport.Miss m : misses.subList(0, Math.min(showErrors, misses.size()))) {
+          out.println(String.format(Locale.ROOT, "%s %s (%.2f), labelled %s: %s", markdown ? "-" : " ",
+              model.info().labels().get(m.predictedLabel()), m.confidence(),
+              model.info().labels().get(m.trueLabel()), m.text()));
+        }
+      }
+      if (afterContext) {
+        if (!model.manifest().isRecurrent()) {
+          throw new IllegalArgumentException("--after-context needs an 'rnn' model; " + model.info().name()
+              + " is of kind '" + model.info().kind() + "'");
+        }
+        ClassificationReport carried = evaluator.evaluateAfterContext(rows, batchSize, 13);
+        out.println(markdown ? "\nEach message continuing from the state left by another, random message "
+            + "(seed 13):\n" : "\nafter a random earlier message (carried state):");
+        out.println(markdown ? carried.toMarkdown() : plain(carried));
+      }
       if (costMessages > 0) {
         out.println(markdown ? "\nCPU cost per message (tokenize + encode, ONNX Runtime, "
             + Runtime.getRuntime().availableProcessors() + " cores):\n" : "cost per message:");

@@ -7,7 +7,11 @@ import java.util.Locale;
 public final class ClassificationReport {
   private final List<String> labels;
   private final long[][] confusion;
+  private final List<Miss> misses = new java.util.ArrayList<>();
   private long total;
+
+  /** A message the model got wrong, with the probability it gave its (wrong) prediction. */
+  public record Miss(String text, int trueLabel, int predictedLabel, float confidence) {}
 
   public ClassificationReport(List<String> labels) {
     this.labels = List.copyOf(labels);
@@ -17,6 +21,16 @@ public final class ClassificationReport {
   public void add(int trueLabel, int predictedLabel) {
     confusion[trueLabel][predictedLabel]++;
     total++;
+  }
+
+  /** Records a wrong prediction for {@link #misses()}; {@link #add} still counts it. */
+  public void miss(String text, int trueLabel, int predictedLabel, float confidence) {
+    misses.add(new Miss(text, trueLabel, predictedLabel, confidence));
+  }
+
+  /** The wrong predictions, most confident first. */
+  public List<Miss> misses() {
+    return misses.stream().sorted(java.util.Comparator.comparingDouble(m -> -m.confidence())).toList();
   }
 
   public List<String> labels() {

@@ -3,6 +3,8 @@ package io.streamnlp.evaluation;
 import io.streamnlp.model.EncoderResult;
 import io.streamnlp.model.EncodingException;
 import io.streamnlp.model.OnnxModel;
+import io.streamnlp.model.RecurrentEncoder;
+import io.streamnlp.model.RecurrentResult;
 import io.streamnlp.model.TextEncoder;
 import io.streamnlp.text.RejectedInputException;
 import io.streamnlp.text.TokenizedText;
@@ -57,7 +59,51 @@ public final class Evaluator {
         List<EncoderResult> results = encoder.encode(tokens.subList(start, Math.min(tokens.size(),
             start + batchSize)));
         for (int i = 0; i < results.size(); i++) {
-          report.add(truth[start + i], results.get(i).labelIndex());
+          EncoderResult r = results.get(i);
+          int t = truth[start + i];
+          report.add(t, r.labelIndex());
+          if (t != r.labelIndex()) {
+            report.miss(data.get(start + i).text(), t, r.labelIndex(), r.scores()[r.labelIndex()]);
+          }
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * For recurrent models: encodes every message from the state its key would have after an earlier,
+   * unrelated message of the same file (chosen at random with {@code seed}), as in a stream where a key's
+   * context carries over, and compares the newest message's prediction with its label.
+   */
+  public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed)
+      throws EncodingException {
+    if (data.size() < 2) {
+      throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
+    }
+    ClassificationReport report = new ClassificationReport(model.info().labels());
+    List<TokenizedText> tokens = tokenize(data);
+    java.util.Random random = new java.util.Random(seed);
+    try (RecurrentEncoder encoder = model.newRecurrentEncoder(batchSize)) {
+      for (int start = 0; start < tokens.size(); start += batchSize) {
+        int end = Math.min(tokens.size(), start + batchSize);
+        List<TokenizedText> earlier = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+          int j = random.nextInt(tokens.size() - 1);
+          earlier.add(tokens.get(j >= i ? j + 1 : j));
+        }
+        List<float[]> states = new ArrayList<>(earlier.size());
+        for (RecurrentResult r : encoder.encode(earlier, null)) {
+          states.add(r.finalState());
+        }
+        List<RecurrentResult> results = encoder.encode(tokens.subList(start, end), states);
+        for (int i = 0; i < results.size(); i++) {
+          EncoderResult r = results.get(i).result();
+          int t = labelIndex(data.get(start + i).label());
+          report.add(t, r.labelIndex());
+          if (t != r.labelIndex()) {
+            report.miss(data.get(start + i).text(), t, r.labelIndex(), r.scores()[r.labelIndex()]);
+          }
         }
       }
     }

@@ -39,14 +39,18 @@ class EvaluateCommandTest {
         + "Terrible app. Crashes every time,negative\n"
         + "So happy with the new update!,positive\n");
     Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString(), "--cost-messages", "6",
-        "--batch-size", "2");
+        "--batch-size", "2", "--show-errors", "5", "--after-context");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("gru-sst2", "(3 messages), batch 2", "accuracy", "macro-F1",
-        "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2:", "ms/message");
+        "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2:", "ms/message",
+        "after a random earlier message (carried state):");
     Result md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
     assertThat(md.code()).as(md.err()).isZero();
     assertThat(md.out()).contains("minilm-l6-sst2", "- accuracy: **", "| true \\ predicted |")
         .doesNotContain("ms/message");
+    Result attention = run("evaluate", "--data", data.toString(), "--after-context");
+    assertThat(attention.code()).isEqualTo(2);
+    assertThat(attention.err()).contains("--after-context needs an 'rnn' model");
   }
 
   @Test

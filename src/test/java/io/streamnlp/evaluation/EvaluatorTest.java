@@ -30,10 +30,28 @@ class EvaluatorTest {
       assertThat(batched.total()).isEqualTo(48);
       assertThat(batched.accuracy()).isGreaterThanOrEqualTo(minAccuracy);
       assertThat(batched.confusion()).isDeepEqualTo(single.confusion());
+      assertThat(batched.misses()).hasSize((int) (batched.total() - batched.correct()));
+      assertThat(batched.misses()).allSatisfy(m -> assertThat(m.trueLabel()).isNotEqualTo(m.predictedLabel()));
 
       Evaluator.Cost cost = evaluator.cost(data, 4, 10, 1);
       assertThat(cost.messages()).isEqualTo(10);
       assertThat(cost.encodeMillisPerMessage()).isPositive();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theGruStillJudgesTheNewestMessageWhenItContinuesFromAnEarlierOne() throws Exception {
+    List<LabelledText> data = LabelledTextReader.read(sample(), null, "label");
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sst2"),
+        OnnxModel.RuntimeOptions.cpu(), 128)) {
+      Evaluator evaluator = new Evaluator(model);
+      ClassificationReport fresh = evaluator.evaluate(data, 16);
+      ClassificationReport carried = evaluator.evaluateAfterContext(data, 16, 13);
+      assertThat(carried.total()).isEqualTo(48);
+      assertThat(carried.accuracy()).isGreaterThanOrEqualTo(0.7);
+      // Same seed, same context: the figure is reproducible.
+      assertThat(evaluator.evaluateAfterContext(data, 16, 13).confusion()).isDeepEqualTo(carried.confusion());
+      assertThat(fresh.total()).isEqualTo(carried.total());
     }
   }
 
