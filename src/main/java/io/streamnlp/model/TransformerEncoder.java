@@ -1,46 +1,27 @@
 package io.streamnlp.model;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtException;
 import io.streamnlp.text.TokenizedText;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs a transformer ONNX model on a batch. Inputs and outputs live in direct buffers allocated once for
  * the largest batch: ONNX Runtime reads the inputs and writes the outputs in place (outputs are pinned),
  * so the hot path allocates only the per-message results. Batches are padded to their own longest message.
  */
-final class TransformerEncoder implements TextEncoder {
-  private final OnnxModel model;
-  private final ModelManifest manifest;
-  private final int maxBatch;
-  private final int maxTokens;
-  private final int dim;
-  private final int labels;
+final class TransformerEncoder extends OnnxBatchEncoder {
   private final LongBuffer ids;
   private final LongBuffer mask;
   private final LongBuffer types;
   private final FloatBuffer embeddingOut;
-  private final FloatBuffer logitsOut;
   private final boolean pooledByModel;
   private final String embeddingOutput;
-  private final ClassScorer scorer;
 
   TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
-    this.model = model;
-    this.manifest = model.manifest();
-    this.maxBatch = maxBatch;
-    this.maxTokens = model.maxTokens();
-    this.dim = manifest.embeddingDim();
-    this.labels = manifest.labels().size();
-    this.scorer = new ClassScorer(manifest, prototypes);
+    super(model, maxBatch, prototypes);
     int cells = maxBatch * maxTokens;
     this.ids = DirectBuffers.longs(cells);
     this.mask = DirectBuffers.longs(cells);
@@ -49,17 +30,6 @@ final class TransformerEncoder implements TextEncoder {
     this.pooledByModel = o.embedding() != null;
     this.embeddingOutput = pooledByModel ? o.embedding() : o.hiddenStates();
     this.embeddingOut = DirectBuffers.floats(pooledByModel ? maxBatch * dim : cells * dim);
-    this.logitsOut = o.logits() == null ? null : DirectBuffers.floats(maxBatch * labels);
-  }
-
-  @Override
-  public ModelInfo info() {
-    return model.info();
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return maxBatch;
   }
 
   @Override
@@ -68,43 +38,19 @@ final class TransformerEncoder implements TextEncoder {
     if (b == 0) {
       return List.of();
     }
-    if (b > maxBatch) {
-      throw new IllegalArgumentException("batch of " + b + " exceeds " + maxBatch);
-    }
-    int t = 0;
-    for (TokenizedText text : batch) {
-      if (text.length() > maxTokens) {
-        throw new IllegalArgumentException("message of " + text.length() + " tokens exceeds " + maxTokens);
-      }
-      t = Math.max(t, text.length());
-    }
+    int t = longest(batch);
     fillInputs(batch, t);
     long[] shape = {b, t};
-    Map<String, OnnxTensor> inputs = new HashMap<>(4);
-    Map<String, OnnxValue> pinned = new HashMap<>(4);
-    try {
+    run(b, t, (inputs, outputs) -> {
       inputs.put(manifest.inputs().inputIds(), OnnxTensor.createTensor(model.env(), ids, shape));
       inputs.put(manifest.inputs().attentionMask(), OnnxTensor.createTensor(model.env(), mask, shape));
       if (manifest.inputs().tokenTypeIds() != null) {
         inputs.put(manifest.inputs().tokenTypeIds(), OnnxTensor.createTensor(model.env(), types, shape));
       }
       long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, t, dim};
-      pinned.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
+      outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
           DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
-      if (logitsOut != null) {
-        long[] logitShape = {b, labels};
-        pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
-            DirectBuffers.window(logitsOut, b * labels), logitShape));
-      }
-      // The results are written into the pinned output buffers; the Result holds nothing else.
-      model.session().run(inputs, Set.of(), pinned).close();
-    } catch (OrtException | RuntimeException e) {
-      throw new EncodingException("ONNX Runtime failed on a batch of " + b + " x " + t + " tokens: "
-          + e.getMessage(), e);
-    } finally {
-      inputs.values().forEach(OnnxTensor::close);
-      pinned.values().forEach(OnnxValue::close);
-    }
+    });
     List<EncoderResult> results = new ArrayList<>(b);
     for (int row = 0; row < b; row++) {
       float[] embedding = embedding(row, t, batch.get(row).length());
@@ -155,14 +101,5 @@ final class TransformerEncoder implements TextEncoder {
     }
     Vectors.normalize(v);
     return v;
-  }
-
-  private float[] scores(int row, float[] embedding) {
-    float[] logits = null;
-    if (logitsOut != null) {
-      logits = new float[labels];
-      logitsOut.get(row * labels, logits);
-    }
-    return scorer.scores(logits, embedding);
   }
 }

@@ -1,0 +1,100 @@
+package io.streamnlp.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import io.streamnlp.text.TokenizedText;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the transformer and recurrent encoders share: batch limits, the pinned logits buffer, the class head,
+ * and one ONNX Runtime call whose inputs and outputs are closed whatever happens.
+ */
+abstract class OnnxBatchEncoder implements TextEncoder {
+  protected final OnnxModel model;
+  protected final ModelManifest manifest;
+  protected final int maxBatch;
+  protected final int maxTokens;
+  protected final int dim;
+  protected final int labels;
+  private final FloatBuffer logitsOut;
+  private final ClassScorer scorer;
+
+  /** Binds a call's input tensors and pinned output tensors; the caller closes them. */
+  @FunctionalInterface
+  interface Binding {
+    void bind(Map<String, OnnxTensor> inputs, Map<String, OnnxValue> outputs) throws OrtException;
+  }
+
+  OnnxBatchEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
+    this.model = model;
+    this.manifest = model.manifest();
+    this.maxBatch = maxBatch;
+    this.maxTokens = model.maxTokens();
+    this.dim = manifest.embeddingDim();
+    this.labels = manifest.labels().size();
+    this.logitsOut = manifest.outputs().logits() == null ? null : DirectBuffers.floats(maxBatch * labels);
+    this.scorer = new ClassScorer(manifest, prototypes);
+  }
+
+  @Override
+  public ModelInfo info() {
+    return model.info();
+  }
+
+  @Override
+  public int maxBatchSize() {
+    return maxBatch;
+  }
+
+  /** Checks the batch against the limits and returns its longest message's length in tokens. */
+  protected int longest(List<TokenizedText> batch) {
+    if (batch.size() > maxBatch) {
+      throw new IllegalArgumentException("batch of " + batch.size() + " exceeds " + maxBatch);
+    }
+    int t = 0;
+    for (TokenizedText text : batch) {
+      if (text.length() > maxTokens || text.length() == 0) {
+        throw new IllegalArgumentException("message of " + text.length() + " tokens; 1 to " + maxTokens
+            + " expected");
+      }
+      t = Math.max(t, text.length());
+    }
+    return t;
+  }
+
+  /** Runs the model on a b x t batch; results land in the pinned buffers (logits included). */
+  protected void run(int b, int t, Binding binding) throws EncodingException {
+    Map<String, OnnxTensor> inputs = new HashMap<>(4);
+    Map<String, OnnxValue> pinned = new HashMap<>(4);
+    try {
+      binding.bind(inputs, pinned);
+      if (logitsOut != null) {
+        pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
+            DirectBuffers.window(logitsOut, b * labels), new long[] {b, labels}));
+      }
+      // The outputs are written into the pinned buffers; the Result holds nothing else.
+      model.session().run(inputs, Set.of(), pinned).close();
+    } catch (OrtException | RuntimeException e) {
+      throw new EncodingException("ONNX Runtime failed on a batch of " + b + " x " + t + " tokens: "
+          + e.getMessage(), e);
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+      pinned.values().forEach(OnnxValue::close);
+    }
+  }
+
+  /** Class probabilities of batch row {@code row} after {@link #run}. */
+  protected float[] scores(int row, float[] embedding) {
+    float[] logits = null;
+    if (logitsOut != null) {
+      logits = new float[labels];
+      logitsOut.get(row * labels, logits);
+    }
+    return scorer.scores(logits, embedding);
+  }
+}
