@@ -4,7 +4,6 @@ import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.evaluation.ClassificationReport;
 import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
-import io.streamnlp.evaluation.LabelledTextReader;
 import io.streamnlp.model.ModelDirectory;
 import io.streamnlp.model.OnnxModel;
 import java.io.PrintWriter;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,12 +39,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "Labelled file.")
   Path data;
 
-  @Option(names = "--text-field", description = "Text column (default: text, else sentence).")
-  String textField;
-
-  @Option(names = "--label-field", defaultValue = LabelledTextReader.DEFAULT_LABEL_FIELD,
-      description = "Label column: label names or indexes (default label).")
-  String labelField;
+  @Mixin
+  LabelledColumns columns;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of the accuracy pass and of "
       + "the second cost figure (default 32).")
@@ -77,7 +73,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be at least 1");
     }
-    List<LabelledText> rows = LabelledTextReader.read(data, textField, labelField);
+    List<LabelledText> rows = columns.read(data);
     if (rows.isEmpty()) {
       throw new IllegalArgumentException(data + " holds no labelled messages");
     }

@@ -1,7 +1,6 @@
 package io.streamnlp.app;
 
 import io.streamnlp.evaluation.LabelledText;
-import io.streamnlp.evaluation.LabelledTextReader;
 import io.streamnlp.model.ModelDirectory;
 import io.streamnlp.text.HuggingFaceTextTokenizer;
 import io.streamnlp.text.RejectedInputException;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,16 +36,12 @@ final class TokenizeCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "128", description = "Truncate longer messages (default 128).")
   int maxTokens;
 
-  @Option(names = "--text-field", description = "Text column (default: text, else sentence).")
-  String textField;
-
-  @Option(names = "--label-field", defaultValue = LabelledTextReader.DEFAULT_LABEL_FIELD,
-      description = "Label column (default label).")
-  String labelField;
+  @Mixin
+  LabelledColumns columns;
 
   @Override
   public Integer call() throws Exception {
-    List<LabelledText> rows = LabelledTextReader.read(input, textField, labelField);
+    List<LabelledText> rows = columns.read(input);
     ModelDirectory dir = ModelDirectory.open(modelDir);
     try (InputStream json = dir.openTokenizer();
          HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, maxTokens);
