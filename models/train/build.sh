@@ -103,7 +103,8 @@ for m in minilm-l6-sst2 gru-sst2; do
     echo
     echo "## SST-2 dev (872 sentences, never trained on)"
     echo
-    "${jar[@]}" evaluate --model-dir "$target/$m" --data "$data/dev.tsv" --markdown "${context[@]}"
+    "${jar[@]}" evaluate --model-dir "$target/$m" --data "$data/dev.tsv" --markdown --cost-messages 1024 \
+      "${context[@]}"
     echo
     echo "## Short messages (models/eval/short-messages.csv, 208 messages, not movie reviews)"
     echo
