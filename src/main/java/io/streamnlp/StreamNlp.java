@@ -8,6 +8,9 @@ import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentAvroSerializer;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryClient;
+import io.streamnlp.stream.MessageBatchEncoder;
+import io.streamnlp.stream.RecurrentBatchEncoder;
+import io.streamnlp.stream.StatelessBatchEncoder;
 import io.streamnlp.stream.StreamNlpTopology;
 import io.streamnlp.stream.TextEncodings;
 import io.streamnlp.text.AvroFieldExtractor;
@@ -17,6 +20,8 @@ import io.streamnlp.text.PlainTextExtractor;
 import io.streamnlp.text.TextExtractor;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
@@ -52,15 +57,6 @@ public final class StreamNlp implements AutoCloseable {
     this.config = config;
     this.registry = registry;
     this.ownsRegistry = ownsRegistry;
-    if ("rnn".equals(config.encoder())) {
-      // The recurrent model and its encoder exist (see 'streamnlp evaluate'), but carrying each key's hidden
-      // state through a state store is not built yet; encoding every message from the zero state would
-      // silently drop the context users choose an RNN for.
-      throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "the stateful RNN stream "
-          + "encoder is not available in this version; use encoder=attention (the GRU model can be "
-          + "evaluated offline with 'streamnlp evaluate --model-dir " + StreamNlpConfig.RNN_MODEL_DIR_DEFAULT
-          + "').");
-    }
     ModelDirectory dir = ModelDirectory.open(config.modelDir());
     if (!dir.manifest().kind().equals(config.encoder())) {
       throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "model '"
@@ -113,15 +109,29 @@ public final class StreamNlp implements AutoCloseable {
   public KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> texts) {
     int maxBytes = config.getInt(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG);
     int batchSize = config.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG);
+    boolean rnn = model.manifest().isRecurrent();
+    Supplier<MessageBatchEncoder> encoders = rnn
+        ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings())
+        : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(newExtractor(), maxBytes),
         model.tokenizer(),
-        () -> model.newEncoder(batchSize),
+        encoders,
+        rnn ? Set.of(StreamNlpTopology.rnnStateStore()) : Set.of(),
+        rnn && "dead-letter".equalsIgnoreCase(config.getString(StreamNlpConfig.RNN_NULL_KEY_CONFIG)),
         new TextEncodings(model.info(), config.outputFields()),
         batchSize,
         Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
         config.dlqTopic());
     return StreamNlpTopology.encode(texts, parts);
+  }
+
+  private RecurrentBatchEncoder.Settings rnnSettings() {
+    String header = config.getString(StreamNlpConfig.RNN_RESET_HEADER_CONFIG).trim();
+    return new RecurrentBatchEncoder.Settings(StreamNlpTopology.RNN_STATE_STORE,
+        Duration.ofMillis(config.getLong(StreamNlpConfig.RNN_STATE_TTL_MS_CONFIG)),
+        Duration.ofMillis(config.getLong(StreamNlpConfig.RNN_STATE_SWEEP_INTERVAL_MS_CONFIG)),
+        config.getInt(StreamNlpConfig.RNN_STATE_SWEEP_MAX_KEYS_CONFIG), header.isEmpty() ? null : header);
   }
 
   private TextExtractor newExtractor() {

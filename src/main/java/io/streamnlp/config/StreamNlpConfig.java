@@ -51,9 +51,9 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public static final String ENCODER_CONFIG = "encoder";
   private static final String ENCODER_DOC = "Which encoder family runs: 'attention' (transformer, stateless or "
-      + "windowed) or 'rnn' (stateful recurrent encoder with per-key hidden state; not yet available in the "
-      + "stream in this version, so start-up stops with encoder=rnn). The model directory's manifest must "
-      + "declare the same kind.";
+      + "windowed) or 'rnn' (stateful recurrent encoder: each key's hidden state lives in a state store and "
+      + "carries its context from message to message). The model directory's manifest must declare the same "
+      + "kind.";
 
   public static final String MODEL_DIR_CONFIG = "model.dir";
   private static final String MODEL_DIR_DOC = "Directory holding manifest.json, the .onnx model and the "
@@ -87,6 +87,28 @@ public final class StreamNlpConfig extends AbstractConfig {
   public static final String BATCH_MAX_WAIT_MS_CONFIG = "batch.max.wait.ms";
   private static final String BATCH_MAX_WAIT_MS_DOC = "Longest time (wall clock) a buffered message waits for "
       + "its batch to fill before the partial batch is encoded.";
+
+  public static final String RNN_STATE_TTL_MS_CONFIG = "rnn.state.ttl.ms";
+  private static final String RNN_STATE_TTL_MS_DOC = "encoder=rnn: a key's hidden state is deleted after this "
+      + "long (wall clock) without a message, so idle keys do not fill the store; its next message starts "
+      + "from the zero state. 0 keeps states forever.";
+
+  public static final String RNN_STATE_SWEEP_INTERVAL_MS_CONFIG = "rnn.state.sweep.interval.ms";
+  private static final String RNN_STATE_SWEEP_INTERVAL_MS_DOC = "encoder=rnn: how often each task looks for "
+      + "idle states to delete.";
+
+  public static final String RNN_STATE_SWEEP_MAX_KEYS_CONFIG = "rnn.state.sweep.max.keys";
+  private static final String RNN_STATE_SWEEP_MAX_KEYS_DOC = "encoder=rnn: most keys one sweep examines, so a "
+      + "sweep never stalls processing; the next sweep continues where it stopped.";
+
+  public static final String RNN_NULL_KEY_CONFIG = "rnn.null.key";
+  private static final String RNN_NULL_KEY_DOC = "encoder=rnn: what happens to a record without a key. "
+      + "'stateless' encodes it on its own from the zero state and stores nothing; 'dead-letter' sends it to "
+      + "the dead-letter topic with reason NULL_KEY.";
+
+  public static final String RNN_RESET_HEADER_CONFIG = "rnn.reset.header";
+  private static final String RNN_RESET_HEADER_DOC = "encoder=rnn: a record carrying this header with value "
+      + "'true' starts its key again from the zero state (a new conversation). Empty disables it.";
 
   public static final String OUTPUT_FIELDS_CONFIG = "output.fields";
   private static final String OUTPUT_FIELDS_DOC = "Which results each output record carries: any of 'label', "
@@ -154,6 +176,15 @@ public final class StreamNlpConfig extends AbstractConfig {
           BATCH_SIZE_DOC)
       .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 50L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
           BATCH_MAX_WAIT_MS_DOC)
+      .define(RNN_STATE_TTL_MS_CONFIG, Type.LONG, 7L * 24 * 60 * 60 * 1000, ConfigDef.Range.atLeast(0),
+          Importance.MEDIUM, RNN_STATE_TTL_MS_DOC)
+      .define(RNN_STATE_SWEEP_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+          RNN_STATE_SWEEP_INTERVAL_MS_DOC)
+      .define(RNN_STATE_SWEEP_MAX_KEYS_CONFIG, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+          RNN_STATE_SWEEP_MAX_KEYS_DOC)
+      .define(RNN_NULL_KEY_CONFIG, Type.STRING, "stateless",
+          ConfigDef.CaseInsensitiveValidString.in("stateless", "dead-letter"), Importance.MEDIUM, RNN_NULL_KEY_DOC)
+      .define(RNN_RESET_HEADER_CONFIG, Type.STRING, "streamnlp.reset", Importance.LOW, RNN_RESET_HEADER_DOC)
       .define(OUTPUT_FIELDS_CONFIG, Type.LIST, "label,scores", outputFieldsValidator(), Importance.MEDIUM,
           OUTPUT_FIELDS_DOC)
       .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)

@@ -2,6 +2,7 @@ package io.streamnlp.stream;
 
 import io.streamnlp.text.HuggingFaceTextTokenizer;
 import io.streamnlp.text.RejectedInputException;
+import io.streamnlp.text.RejectionReason;
 import io.streamnlp.text.TextExtractor;
 import io.streamnlp.text.TokenizedText;
 import org.apache.kafka.common.metrics.Sensor;
@@ -17,12 +18,20 @@ public final class DecodeAndTokenizeProcessor
     implements FixedKeyProcessor<byte[], byte[], Routed<PendingMessage>> {
   private final TextExtractor extractor;
   private final HuggingFaceTextTokenizer tokenizer;
+  private final boolean rejectNullKeys;
   private FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context;
   private Sensor deadLetters;
 
   public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer) {
+    this(extractor, tokenizer, false);
+  }
+
+  /** @param rejectNullKeys dead-letter records without a key (the rnn encoder keeps state per key) */
+  public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer,
+                                    boolean rejectNullKeys) {
     this.extractor = extractor;
     this.tokenizer = tokenizer;
+    this.rejectNullKeys = rejectNullKeys;
   }
 
   @Override
@@ -35,6 +44,10 @@ public final class DecodeAndTokenizeProcessor
   public void process(FixedKeyRecord<byte[], byte[]> record) {
     SourcePosition source = SourcePosition.of(context.recordMetadata(), record.timestamp());
     try {
+      if (rejectNullKeys && record.key() == null) {
+        throw new RejectedInputException(RejectionReason.NULL_KEY, "record has no key, and encoder=rnn keeps "
+            + "context per key (set rnn.null.key=stateless to encode such records on their own)");
+      }
       String text = extractor.extract(source.topic(), record.value());
       TokenizedText tokens = tokenizer.tokenize(text);
       PendingMessage pending = new PendingMessage(record.key(), record.value(), source, record.headers(),

@@ -1,11 +1,8 @@
 package io.streamnlp.stream;
 
 import io.streamnlp.avro.TextEncoding;
-import io.streamnlp.model.EncoderResult;
 import io.streamnlp.model.EncodingException;
-import io.streamnlp.model.TextEncoder;
 import io.streamnlp.text.RejectionReason;
-import io.streamnlp.text.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,19 +32,20 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatchEncodeProcessor.class);
 
   private final String storeName;
-  private final Supplier<TextEncoder> encoderFactory;
+  private final Supplier<MessageBatchEncoder> encoderFactory;
   private final TextEncodings results;
   private final int batchSize;
   private final Duration maxWait;
   private ProcessorContext<byte[], Routed<TextEncoding>> context;
   private KeyValueStore<Long, PendingMessage> buffer;
-  private TextEncoder encoder;
+  private MessageBatchEncoder encoder;
   private Cancellable punctuator;
   private PipelineMetrics.Encode metrics;
   private long nextSequence;
   private int buffered;
 
-  public MicroBatchEncodeProcessor(String storeName, Supplier<TextEncoder> encoderFactory, TextEncodings results,
+  public MicroBatchEncodeProcessor(String storeName, Supplier<MessageBatchEncoder> encoderFactory,
+                                   TextEncodings results,
                                    int batchSize, Duration maxWait) {
     this.storeName = storeName;
     this.encoderFactory = encoderFactory;
@@ -61,6 +59,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     this.context = context;
     this.buffer = context.getStateStore(storeName);
     this.encoder = encoderFactory.get();
+    this.encoder.init(context);
     this.metrics = new PipelineMetrics.Encode(context.metrics(), context.taskId().toString());
     // After a restart the buffer holds what was accepted but not yet encoded before the crash.
     try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
@@ -101,17 +100,17 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   }
 
   private void encodeAndForward(List<KeyValue<Long, PendingMessage>> batch) {
-    List<TokenizedText> inputs = new ArrayList<>(batch.size());
+    List<PendingMessage> messages = new ArrayList<>(batch.size());
     for (KeyValue<Long, PendingMessage> kv : batch) {
-      inputs.add(TokenizedText.ofIds(kv.value.tokenIds(), kv.value.truncated()));
+      messages.add(kv.value);
     }
     long start = System.nanoTime();
-    List<EncoderResult> encoded;
+    List<MessageBatchEncoder.Encoded> encoded;
     try {
-      encoded = encoder.encode(inputs);
+      encoded = encoder.encode(messages);
     } catch (EncodingException e) {
       LOG.warn("Batch of {} failed ({}); encoding its messages one by one", batch.size(), e.getMessage());
-      encodeOneByOne(batch, inputs);
+      encodeOneByOne(batch);
       return;
     }
     long micros = (System.nanoTime() - start) / 1_000;
@@ -122,12 +121,11 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     }
   }
 
-  private void encodeOneByOne(List<KeyValue<Long, PendingMessage>> batch, List<TokenizedText> inputs) {
-    for (int i = 0; i < batch.size(); i++) {
-      KeyValue<Long, PendingMessage> kv = batch.get(i);
+  private void encodeOneByOne(List<KeyValue<Long, PendingMessage>> batch) {
+    for (KeyValue<Long, PendingMessage> kv : batch) {
       long start = System.nanoTime();
       try {
-        EncoderResult r = encoder.encode(List.of(inputs.get(i))).get(0);
+        MessageBatchEncoder.Encoded r = encoder.encode(List.of(kv.value)).get(0);
         long micros = (System.nanoTime() - start) / 1_000;
         metrics.batch(1, micros);
         forward(kv, results.build(kv.value, r, 1, micros, context.currentSystemTimeMs()));

@@ -1,7 +1,6 @@
 package io.streamnlp.stream;
 
 import io.streamnlp.avro.TextEncoding;
-import io.streamnlp.model.TextEncoder;
 import io.streamnlp.text.HuggingFaceTextTokenizer;
 import io.streamnlp.text.TextExtractor;
 import java.time.Duration;
@@ -28,17 +27,30 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class StreamNlpTopology {
   public static final String BUFFER_STORE = "streamnlp-batch-buffer";
+  /** Per-key hidden states of the rnn encoder (RocksDB, changelogged). */
+  public static final String RNN_STATE_STORE = "streamnlp-rnn-state";
 
-  /** What the pipeline needs; factories are called once per stream task. */
+  /**
+   * What the pipeline needs; factories are called once per stream task.
+   *
+   * @param stores state stores the encoders use, besides the buffer
+   * @param rejectNullKeys send records with a null key to the dead-letter topic
+   */
   public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
-                      Supplier<TextEncoder> encoders, TextEncodings results, int batchSize, Duration maxWait,
-                      String deadLetterTopic) {}
+                      Supplier<MessageBatchEncoder> encoders, Set<StoreBuilder<?>> stores, boolean rejectNullKeys,
+                      TextEncodings results, int batchSize, Duration maxWait, String deadLetterTopic) {}
+
+  /** The store of per-key RNN states, persistent and changelogged, for {@link Parts#stores()}. */
+  public static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, RnnState>> rnnStateStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RNN_STATE_STORE), Serdes.Bytes(),
+        new RnnStateSerde()).withLoggingEnabled(Map.of());
+  }
 
   private StreamNlpTopology() {}
 
   public static KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> input, Parts parts) {
     KStream<byte[], Routed<PendingMessage>> decoded = input.processValues(
-        () -> new DecodeAndTokenizeProcessor(parts.extractors().get(), parts.tokenizer()),
+        () -> new DecodeAndTokenizeProcessor(parts.extractors().get(), parts.tokenizer(), parts.rejectNullKeys()),
         Named.as("streamnlp-decode"));
     KStream<byte[], PendingMessage> accepted = acceptOrDeadLetter(decoded, "streamnlp-decoded-", parts);
 
@@ -56,7 +68,9 @@ public final class StreamNlpTopology {
 
           @Override
           public Set<StoreBuilder<?>> stores() {
-            return Set.of(buffer);
+            Set<StoreBuilder<?>> all = new java.util.HashSet<>(parts.stores());
+            all.add(buffer);
+            return all;
           }
         };
     KStream<byte[], Routed<TextEncoding>> encoded = accepted.process(encoder, Named.as("streamnlp-encode"));

@@ -28,7 +28,9 @@ public final class TextEncodings {
     this.embedding = fields.contains(OutputField.EMBEDDING);
   }
 
-  public TextEncoding build(PendingMessage m, EncoderResult r, int batchSize, long latencyMicros, long nowMs) {
+  public TextEncoding build(PendingMessage m, MessageBatchEncoder.Encoded encoded, int batchSize,
+                            long latencyMicros, long nowMs) {
+    EncoderResult r = encoded.result();
     io.streamnlp.stream.SourcePosition s = m.source();
     TextEncoding.Builder b = TextEncoding.newBuilder()
         .setSource(new SourcePosition(s.topic(), s.partition(), s.offset(), java.time.Instant.ofEpochMilli(
@@ -39,7 +41,8 @@ public final class TextEncodings {
         .setTruncated(m.truncated())
         .setBatchSize(batchSize)
         .setEncodeLatencyMicros(latencyMicros)
-        .setQueuedMillis(Math.max(0, nowMs - m.arrivalMs()));
+        .setQueuedMillis(Math.max(0, nowMs - m.arrivalMs()))
+        .setStateSteps(encoded.stateSteps());
     b.setLabel(label ? labels.get(r.labelIndex()) : null);
     if (scores) {
       Map<String, Float> map = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ package io.streamnlp.text;
  * header so consumers of the dead-letter topic can filter or re-drive records by cause.
  */
 public enum RejectionReason {
+  NULL_KEY,
   NULL_VALUE,
   EMPTY_VALUE,
   TOO_LARGE,

@@ -96,9 +96,10 @@ class StreamNlpConfigTest {
         new InMemorySchemaRegistryClient()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'rnn'")
         .hasMessageContaining("encoder=rnn");
-    assertThatThrownBy(() -> StreamNlp.create(with("encoder", "rnn"), new InMemorySchemaRegistryClient()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("stateful RNN stream encoder is not available")
-        .hasMessageContaining("encoder=attention");
+    Map<String, Object> rnnWithAttentionModel = with("encoder", "rnn");
+    rnnWithAttentionModel.put("model.dir", "classpath:models/minilm-l6-sst2");
+    assertThatThrownBy(() -> StreamNlp.create(rnnWithAttentionModel, new InMemorySchemaRegistryClient()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'attention'");
     assertThatThrownBy(() -> StreamNlp.create(minimal()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");
     assertThatThrownBy(() -> StreamNlp.create(with("max.tokens", "1000"), new InMemorySchemaRegistryClient()))

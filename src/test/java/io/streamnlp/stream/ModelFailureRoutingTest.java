@@ -88,8 +88,8 @@ class ModelFailureRoutingTest {
     StreamsBuilder builder = new StreamsBuilder();
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(new PlainTextExtractor(), 1000), model.tokenizer(),
-        () -> new PoisonSensitiveEncoder(poisonId), new TextEncodings(model.info(), Set.of(OutputField.LABEL)),
-        4, Duration.ofSeconds(1), "dlq");
+        () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(poisonId)), Set.of(), false,
+        new TextEncodings(model.info(), Set.of(OutputField.LABEL)), 4, Duration.ofSeconds(1), "dlq");
     StreamNlpTopology.encode(builder.stream("in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())), parts)
         .mapValues(TextEncoding::getLabel)
         .to("out", org.apache.kafka.streams.kstream.Produced.with(Serdes.ByteArray(), Serdes.String()));

@@ -1,0 +1,28 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.model.EncodingException;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * Encodes the messages of one micro-batch for {@link MicroBatchEncodeProcessor}. One instance per stream
+ * task. A stateful implementation must apply a batch's state changes only when the whole call succeeds, so
+ * that the processor can retry a failed batch message by message without applying any message twice.
+ */
+public interface MessageBatchEncoder extends AutoCloseable {
+
+  /** What one message became; {@code stateSteps} is the key's message count for stateful encoders, else null. */
+  record Encoded(EncoderResult result, Long stateSteps) {}
+
+  /** Called once from the processor's init, before any batch (to find state stores, schedule sweeps). */
+  default void init(ProcessorContext<?, ?> context) {}
+
+  int maxBatchSize();
+
+  /** @return one result per message, in the same order */
+  List<Encoded> encode(List<PendingMessage> batch) throws EncodingException;
+
+  @Override
+  default void close() {}
+}

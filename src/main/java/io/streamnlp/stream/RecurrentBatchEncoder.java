@@ -1,0 +1,196 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.model.EncodingException;
+import io.streamnlp.model.ModelInfo;
+import io.streamnlp.model.RecurrentEncoder;
+import io.streamnlp.model.RecurrentResult;
+import io.streamnlp.text.TokenizedText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stateful RNN path: each message continues from its key's hidden state, kept in a changelogged
+ * key-value store, and leaves the new state there.
+ *
+ * <p>A micro-batch mixes keys in one model call. Two messages of the same key cannot share a call (the
+ * second needs the first's state), so a batch runs in waves: each wave takes, in arrival order, the first
+ * not-yet-encoded message of every key. New states are kept aside and written to the store only after every
+ * wave succeeded; the store's changelog is committed with the input offsets (exactly_once_v2), so each
+ * message advances its key's state once, even across crashes and rebalances.
+ *
+ * <p>A stored state made by another model (name or version) is never continued: the key starts again from
+ * the zero state, with a warning. States idle for longer than the TTL are deleted by a wall-clock sweep that
+ * examines a bounded number of keys each time. A message carrying the reset header (value "true") starts
+ * its key from the zero state. Null keys have no state: each such message is encoded on its own.
+ */
+public final class RecurrentBatchEncoder implements MessageBatchEncoder {
+  private static final Logger LOG = LoggerFactory.getLogger(RecurrentBatchEncoder.class);
+
+  /**
+   * @param ttl idle time after which a key's state is deleted; zero keeps states forever
+   * @param resetHeader header whose value "true" makes a message start from the zero state; null for none
+   */
+  public record Settings(String storeName, Duration ttl, Duration sweepInterval, int sweepMaxKeys,
+                         String resetHeader) {}
+
+  private final RecurrentEncoder encoder;
+  private final ModelInfo model;
+  private final Settings settings;
+  private ProcessorContext<?, ?> context;
+  private KeyValueStore<Bytes, RnnState> states;
+  private Bytes sweepFrom;
+  private long foreignStates;
+
+  public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings) {
+    this.encoder = encoder;
+    this.model = encoder.info();
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<?, ?> context) {
+    this.context = context;
+    this.states = context.getStateStore(settings.storeName());
+    if (!settings.ttl().isZero()) {
+      context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+    LOG.info("Task {}: RNN state of model {} {} is {} floats ({} bytes stored) per key", context.taskId(),
+        model.name(), model.version(), encoder.stateSize(), stateBytes());
+  }
+
+  /** Bytes one key's state takes in the store and its changelog. */
+  public int stateBytes() {
+    return RnnStateSerde.write(new RnnState(model.name(), model.version(), 0, 0,
+        new float[encoder.stateSize()])).length;
+  }
+
+  @Override
+  public int maxBatchSize() {
+    return encoder.maxBatchSize();
+  }
+
+  @Override
+  public List<Encoded> encode(List<PendingMessage> batch) throws EncodingException {
+    long now = context.currentSystemTimeMs();
+    Encoded[] out = new Encoded[batch.size()];
+    Map<Bytes, RnnState> updated = new LinkedHashMap<>();
+    List<Integer> remaining = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      remaining.add(i);
+    }
+    while (!remaining.isEmpty()) {
+      List<Integer> wave = new ArrayList<>(remaining.size());
+      List<Integer> later = new ArrayList<>();
+      Set<Bytes> keysInWave = new HashSet<>();
+      for (int i : remaining) {
+        Bytes key = keyOf(batch.get(i));
+        if (key != null && !keysInWave.add(key)) {
+          later.add(i);
+        } else {
+          wave.add(i);
+        }
+      }
+      List<TokenizedText> tokens = new ArrayList<>(wave.size());
+      List<float[]> initial = new ArrayList<>(wave.size());
+      List<RnnState> previous = new ArrayList<>(wave.size());
+      for (int i : wave) {
+        PendingMessage m = batch.get(i);
+        tokens.add(TokenizedText.ofIds(m.tokenIds(), m.truncated()));
+        RnnState prior = keyOf(m) == null || resetRequested(m) ? null : current(keyOf(m), updated);
+        previous.add(prior);
+        initial.add(prior == null ? null : prior.state());
+      }
+      List<RecurrentResult> results = encoder.encode(tokens, initial);
+      for (int w = 0; w < wave.size(); w++) {
+        int i = wave.get(w);
+        Bytes key = keyOf(batch.get(i));
+        if (key == null) {
+          out[i] = new Encoded(results.get(w).result(), null);
+          continue;
+        }
+        long steps = (previous.get(w) == null ? 0 : previous.get(w).steps()) + 1;
+        updated.put(key, new RnnState(model.name(), model.version(), steps, now, results.get(w).finalState()));
+        out[i] = new Encoded(results.get(w).result(), steps);
+      }
+      remaining = later;
+    }
+    updated.forEach(states::put);
+    return List.of(out);
+  }
+
+  private static Bytes keyOf(PendingMessage m) {
+    return m.key() == null ? null : Bytes.wrap(m.key());
+  }
+
+  private boolean resetRequested(PendingMessage m) {
+    if (settings.resetHeader() == null || m.headers() == null) {
+      return false;
+    }
+    Header h = m.headers().lastHeader(settings.resetHeader());
+    return h != null && h.value() != null
+        && "true".equalsIgnoreCase(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8).trim());
+  }
+
+  /** The key's latest state: from this batch's earlier waves, else the store; null for the zero state. */
+  private RnnState current(Bytes key, Map<Bytes, RnnState> updated) {
+    RnnState s = updated.get(key);
+    if (s == null) {
+      s = states.get(key);
+    }
+    if (s != null && !s.belongsTo(model.name(), model.version())) {
+      if (foreignStates++ == 0) {
+        LOG.warn("Task {}: stored RNN states of model {} {} are not continued by model {} {}; those keys start "
+            + "again from the zero state", context.taskId(), s.modelName(), s.modelVersion(), model.name(),
+            model.version());
+      }
+      return null;
+    }
+    return s;
+  }
+
+  /** Deletes states idle for longer than the TTL, examining at most sweepMaxKeys keys per call. */
+  void sweep(long now) {
+    long cutoff = now - settings.ttl().toMillis();
+    List<Bytes> expired = new ArrayList<>();
+    int examined = 0;
+    Bytes next = null;
+    try (KeyValueIterator<Bytes, RnnState> it = sweepFrom == null ? states.all() : states.range(sweepFrom, null)) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, RnnState> kv = it.next();
+        if (examined == settings.sweepMaxKeys()) {
+          next = kv.key;
+          break;
+        }
+        examined++;
+        if (kv.value.updatedMs() < cutoff) {
+          expired.add(kv.key);
+        }
+      }
+    }
+    expired.forEach(states::delete);
+    sweepFrom = next;
+    if (!expired.isEmpty()) {
+      LOG.info("Task {}: deleted {} RNN states idle for more than {}", context.taskId(), expired.size(),
+          settings.ttl());
+    }
+  }
+
+  @Override
+  public void close() {
+    encoder.close();
+  }
+}
