@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamnlp", mixinStandardHelpOptions = true, versionProvider = StreamNlpCli.Version.class,
     description = "Streaming NLP for Apache Kafka: tag and embed text on Kafka topics with ONNX models.",
     subcommands = {RunCommand.class, DemoCommand.class, EvaluateCommand.class, TokenizeCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class StreamNlpCli {
 

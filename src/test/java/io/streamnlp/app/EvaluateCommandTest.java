@@ -71,4 +71,20 @@ class EvaluateCommandTest {
     // [CLS] hello world [SEP] in the bert-base-uncased vocabulary.
     assertThat(Files.readString(out)).isEqualTo("1\t101 7592 2088 102\n");
   }
+
+  @Test
+  void benchRnnHistoryPrintsEachHistoryAgainstTheFirst() {
+    Result r = run("bench", "rnn-history", "--histories", "1,5", "--messages", "8", "--rounds", "1",
+        "--batch", "4");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(4);
+    assertThat(lines[1]).contains("history", "batch 1", "batch 4", "speed-up");
+    assertThat(lines[2].trim().split("\\s+")).satisfies(cols -> {
+      assertThat(cols[0]).isEqualTo("1");
+      assertThat(cols[2]).isEqualTo("1.00");
+      assertThat(cols[4]).isEqualTo("1.00");
+    });
+    assertThat(lines[3].trim()).startsWith("5 ");
+  }
 }
