@@ -40,34 +40,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The whole pipeline on a real KRaft broker and a registry reached over HTTP. */
-class PipelineIT {
-  static LocalKafkaCluster kafka;
-  static LocalSchemaRegistry registry;
-
+class PipelineIT extends LocalClusterIT {
   @TempDir
   Path stateDir;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    kafka = LocalKafkaCluster.start();
-    registry = LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   private Properties pipeline(String name, Map<String, String> overrides) {
     Properties p = new Properties();

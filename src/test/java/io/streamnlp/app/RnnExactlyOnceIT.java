@@ -37,8 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,34 +46,15 @@ import org.junit.jupiter.api.io.TempDir;
  * changelog) takes over, and every input offset has exactly one result whose embedding equals an
  * uninterrupted sequential run of the key's messages.
  */
-class RnnExactlyOnceIT {
+class RnnExactlyOnceIT extends LocalClusterIT {
   private static final int MESSAGES = 1600;
   private static final int KEYS = 8;
   private static final String[] PHRASES = {"the plot is thin", "but the cast is great", "i loved the music",
       "the ending dragged", "what a waste of time", "truly moving", "not bad at all", "the jokes fall flat",
       "gorgeous photography", "i want my money back", "a warm and funny film", "boring"};
 
-  static LocalKafkaCluster kafka;
-  static LocalSchemaRegistry registry;
-
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    kafka = LocalKafkaCluster.start();
-    registry = LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-  }
 
   private static String text(int i) {
     return PHRASES[(i * 7 + i / KEYS) % PHRASES.length];
@@ -158,6 +137,17 @@ class RnnExactlyOnceIT {
     }
   }
 
+  /** Waits for the producer, then for all results; a duplicate would show up after that, so read on a bit. */
+  private static void readEverything(CompletableFuture<Void> producing, KafkaConsumer<byte[], byte[]> consumer,
+                                     List<ConsumerRecord<byte[], byte[]>> out) throws Exception {
+    producing.get(120, TimeUnit.SECONDS);
+    pollUntil(consumer, out, MESSAGES, Duration.ofSeconds(120));
+    long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < settle) {
+      consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+    }
+  }
+
   @Test
   void killedMidStreamThenReplacedEachMessageAdvancesItsKeysStateExactlyOnce() throws Exception {
     String name = "rnn-eos";
@@ -182,13 +172,7 @@ class RnnExactlyOnceIT {
 
       Process second = launch(config(name, "second"), "second");
       try {
-        producing.get(120, TimeUnit.SECONDS);
-        pollUntil(consumer, out, MESSAGES, Duration.ofSeconds(120));
-        // A duplicate would show up after the expected count: give it a moment.
-        long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < settle) {
-          consumer.poll(Duration.ofMillis(100)).forEach(out::add);
-        }
+        readEverything(producing, consumer, out);
       } finally {
         second.destroy();
         second.waitFor(30, TimeUnit.SECONDS);
@@ -211,12 +195,7 @@ class RnnExactlyOnceIT {
         pollUntil(consumer, out, 200, Duration.ofSeconds(90));
         assertThat(out).as("instance a's output (log: target/rnn-eos-a.log)").hasSizeGreaterThanOrEqualTo(200);
         second = launch(config(name, "b"), "b");
-        producing.get(120, TimeUnit.SECONDS);
-        pollUntil(consumer, out, MESSAGES, Duration.ofSeconds(120));
-        long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (System.nanoTime() < settle) {
-          consumer.poll(Duration.ofMillis(100)).forEach(out::add);
-        }
+        readEverything(producing, consumer, out);
       } finally {
         first.destroy();
         first.waitFor(30, TimeUnit.SECONDS);
