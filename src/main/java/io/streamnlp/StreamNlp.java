@@ -66,7 +66,8 @@ public final class StreamNlp implements AutoCloseable {
     }
     this.model = OnnxModel.load(dir, new OnnxModel.RuntimeOptions(config.executionProvider(),
         config.getInt(StreamNlpConfig.EXECUTION_DEVICE_ID_CONFIG),
-        config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG)),
+        config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
+        config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG)),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),

@@ -68,6 +68,10 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String EXECUTION_PROVIDER_DOC = "Where ONNX Runtime runs the model: 'cpu' or 'cuda'. "
       + "'cuda' needs the GPU build of ONNX Runtime (Maven profile -Pcuda) and an NVIDIA driver.";
 
+  public static final String EXECUTION_PROVIDER_FALLBACK_CONFIG = "execution.provider.fallback";
+  private static final String EXECUTION_PROVIDER_FALLBACK_DOC = "With execution.provider=cuda: when the CUDA "
+      + "execution provider cannot start, run on the CPU (logged as an error) instead of failing at start-up.";
+
   public static final String EXECUTION_DEVICE_ID_CONFIG = "execution.device.id";
   private static final String EXECUTION_DEVICE_ID_DOC = "GPU ordinal used with execution.provider=cuda.";
 
@@ -166,6 +170,8 @@ public final class StreamNlpConfig extends AbstractConfig {
       .define(MODEL_DIR_CONFIG, Type.STRING, MODEL_DIR_DEFAULT, Importance.HIGH, MODEL_DIR_DOC)
       .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, "cpu", caseInsensitive("cpu", "cuda"), Importance.MEDIUM,
           EXECUTION_PROVIDER_DOC)
+      .define(EXECUTION_PROVIDER_FALLBACK_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM,
+          EXECUTION_PROVIDER_FALLBACK_DOC)
       .define(EXECUTION_DEVICE_ID_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
           EXECUTION_DEVICE_ID_DOC)
       .define(ONNX_INTRA_OP_THREADS_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,

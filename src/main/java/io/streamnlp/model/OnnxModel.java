@@ -29,10 +29,18 @@ public final class OnnxModel implements AutoCloseable {
   private final HuggingFaceTextTokenizer tokenizer;
   private final int maxTokens;
   private final ModelInfo info;
+  private String executionProvider;
   private float[][] prototypes;
 
-  /** How to run the model. {@code intraOpThreads} 0 lets ONNX Runtime choose. */
-  public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads) {
+  /**
+   * How to run the model. {@code intraOpThreads} 0 lets ONNX Runtime choose. With {@code fallbackToCpu}, a
+   * CUDA provider that cannot start is replaced by the CPU (logged as an error) instead of failing start-up.
+   */
+  public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu) {
+    public RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads) {
+      this(executionProvider, deviceId, intraOpThreads, false);
+    }
+
     public static RuntimeOptions cpu() {
       return new RuntimeOptions("cpu", 0, 0);
     }
@@ -64,7 +72,8 @@ public final class OnnxModel implements AutoCloseable {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     byte[] onnx = directory.readOnnx();
     OrtSession session;
-    try (OrtSession.SessionOptions opts = sessionOptions(runtime, m)) {
+    String[] provider = {runtime.executionProvider().toLowerCase(Locale.ROOT)};
+    try (OrtSession.SessionOptions opts = sessionOptions(runtime, m, provider)) {
       session = env.createSession(onnx, opts);
     } catch (OrtException e) {
       throw new ModelLoadException("ONNX Runtime cannot load " + directory.onnxLocation() + " ("
@@ -80,6 +89,7 @@ public final class OnnxModel implements AutoCloseable {
           + e.getMessage() + ". It must be a Hugging Face tokenizer.json.", e);
     }
     OnnxModel model = new OnnxModel(directory, env, session, tokenizer, maxTokens);
+    model.executionProvider = provider[0];
     try {
       model.checkSignature();
       model.prototypes = model.computePrototypes();
@@ -88,12 +98,13 @@ public final class OnnxModel implements AutoCloseable {
       throw e;
     }
     LOG.info("Loaded model {} {} ({}) from {} on {} in {} ms", m.name(), m.version(), m.kind(),
-        directory.location(), runtime.executionProvider(), (System.nanoTime() - start) / 1_000_000);
+        directory.location(), provider[0], (System.nanoTime() - start) / 1_000_000);
     return model;
   }
 
-  private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime, ModelManifest m)
-      throws OrtException {
+  /** @param provider receives the provider actually used ("cpu" after a fallback) */
+  private static OrtSession.SessionOptions sessionOptions(RuntimeOptions runtime, ModelManifest m,
+                                                          String[] provider) throws OrtException {
     OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
     opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
     for (Map.Entry<String, String> entry : m.sessionOptions().entrySet()) {
@@ -109,6 +120,14 @@ public final class OnnxModel implements AutoCloseable {
         try {
           opts.addCUDA(runtime.deviceId());
         } catch (OrtException | RuntimeException e) {
+          if (runtime.fallbackToCpu()) {
+            LOG.error("execution.provider=cuda: ONNX Runtime cannot start its CUDA execution provider on "
+                + "device {} ({}). RUNNING ON THE CPU INSTEAD because execution.provider.fallback=true; expect "
+                + "much lower throughput. Build with 'mvn -Pcuda' and install the NVIDIA driver, CUDA 12 and "
+                + "cuDNN 9 to use the GPU.", runtime.deviceId(), e.getMessage());
+            provider[0] = "cpu";
+            break;
+          }
           opts.close();
           throw new ModelLoadException("execution.provider=cuda, but ONNX Runtime cannot start its CUDA "
               + "execution provider on device " + runtime.deviceId() + ": " + e.getMessage() + ". Build with "
@@ -240,6 +259,11 @@ public final class OnnxModel implements AutoCloseable {
 
   public ModelInfo info() {
     return info;
+  }
+
+  /** The execution provider the model runs on: the configured one, or "cpu" after a fallback. */
+  public String executionProvider() {
+    return executionProvider;
   }
 
   public ModelManifest manifest() {

@@ -1,5 +1,6 @@
 package io.streamnlp.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -89,5 +90,16 @@ class ModelLoadFailureTest {
         .isInstanceOf(ModelLoadException.class)
         .hasMessageContaining("execution.provider=cuda")
         .hasMessageContaining("-Pcuda");
+  }
+
+  @Test
+  void cudaWithFallbackRunsOnTheCpuWhenTheGpuCannotStart() throws Exception {
+    ModelDirectory dir = ModelDirectory.open("classpath:models/gru-sst2");
+    try (OnnxModel model = OnnxModel.load(dir, new OnnxModel.RuntimeOptions("cuda", 0, 0, true), 128);
+         TextEncoder encoder = model.newEncoder(1)) {
+      assertThat(model.executionProvider()).isEqualTo("cpu");
+      assertThat(encoder.encode(java.util.List.of(model.tokenizer().tokenize("lovely"))).get(0).scores())
+          .hasSize(2);
+    }
   }
 }
