@@ -1,5 +1,6 @@
 package io.streamnlp;
 
+import io.streamnlp.avro.SentimentWindow;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
@@ -11,6 +12,7 @@ import io.streamnlp.serde.SchemaRegistryClient;
 import io.streamnlp.stream.MessageBatchEncoder;
 import io.streamnlp.stream.RecurrentBatchEncoder;
 import io.streamnlp.stream.StatelessBatchEncoder;
+import io.streamnlp.stream.SentimentWindows;
 import io.streamnlp.stream.StreamNlpTopology;
 import io.streamnlp.stream.TextEncodings;
 import io.streamnlp.text.AvroFieldExtractor;
@@ -146,12 +148,38 @@ public final class StreamNlp implements AutoCloseable {
     }
   }
 
+  /**
+   * Per-key sentiment summaries over the configured time windows, from a stream {@link #encode} returned;
+   * one {@link SentimentWindow} per key and window, when the window closes.
+   */
+  public KStream<byte[], SentimentWindow> summarize(KStream<byte[], TextEncoding> results) {
+    long size = config.getLong(StreamNlpConfig.AGGREGATES_WINDOW_MS_CONFIG);
+    long advance = config.getLong(StreamNlpConfig.AGGREGATES_ADVANCE_MS_CONFIG);
+    io.streamnlp.model.ModelInfo info = model.info();
+    return SentimentWindows.summarize(results, resultSerde,
+        new io.streamnlp.avro.ModelInfo(info.name(), info.version(), info.kind()), info.labels(),
+        new SentimentWindows.Settings(Duration.ofMillis(size), Duration.ofMillis(advance == 0 ? size : advance),
+            Duration.ofMillis(config.getLong(StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG))));
+  }
+
+  /** The Confluent wire-format serde of {@link SentimentWindow}, bound to the configured registry. */
+  public Serde<SentimentWindow> windowSerde() {
+    return Serdes.serdeFrom(
+        new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
+            config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
+        new ConfluentAvroDeserializer<>(registry, SentimentWindow.getClassSchema()));
+  }
+
   /** The standalone topology: input.topics → pipeline → output.topic (and the dead-letter topic). */
   public Topology topology() {
     StreamsBuilder builder = new StreamsBuilder();
     KStream<byte[], byte[]> texts = builder.stream(config.inputTopics(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
-    encode(texts).to(config.outputTopic(), Produced.with(Serdes.ByteArray(), resultSerde));
+    KStream<byte[], TextEncoding> results = encode(texts);
+    results.to(config.outputTopic(), Produced.with(Serdes.ByteArray(), resultSerde));
+    if (!config.aggregatesTopic().isEmpty()) {
+      summarize(results).to(config.aggregatesTopic(), Produced.with(Serdes.ByteArray(), windowSerde()));
+    }
     return builder.build();
   }
 

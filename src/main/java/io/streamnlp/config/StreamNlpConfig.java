@@ -114,6 +114,22 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String RNN_RESET_HEADER_DOC = "encoder=rnn: a record carrying this header with value "
       + "'true' starts its key again from the zero state (a new conversation). Empty disables it.";
 
+  public static final String AGGREGATES_TOPIC_CONFIG = "aggregates.topic";
+  private static final String AGGREGATES_TOPIC_DOC = "Topic for per-key sentiment summaries over time windows "
+      + "(Avro SentimentWindow: count, mean score per label, label counts), one record per key and window when "
+      + "the window closes. Empty (the default) turns them off. Needs 'label' and 'scores' in output.fields.";
+
+  public static final String AGGREGATES_WINDOW_MS_CONFIG = "aggregates.window.ms";
+  private static final String AGGREGATES_WINDOW_MS_DOC = "Length of an aggregate window, in record time.";
+
+  public static final String AGGREGATES_ADVANCE_MS_CONFIG = "aggregates.advance.ms";
+  private static final String AGGREGATES_ADVANCE_MS_DOC = "How far consecutive windows start apart: "
+      + "0 (the default) or aggregates.window.ms for tumbling windows, less for hopping windows.";
+
+  public static final String AGGREGATES_GRACE_MS_CONFIG = "aggregates.grace.ms";
+  private static final String AGGREGATES_GRACE_MS_DOC = "How long after a window's end late records are still "
+      + "counted; the window's summary is emitted once this has passed (in stream time).";
+
   public static final String OUTPUT_FIELDS_CONFIG = "output.fields";
   private static final String OUTPUT_FIELDS_DOC = "Which results each output record carries: any of 'label', "
       + "'scores', 'embedding'. Fields left out are written as null.";
@@ -191,6 +207,13 @@ public final class StreamNlpConfig extends AbstractConfig {
       .define(RNN_NULL_KEY_CONFIG, Type.STRING, "stateless",
           ConfigDef.CaseInsensitiveValidString.in("stateless", "dead-letter"), Importance.MEDIUM, RNN_NULL_KEY_DOC)
       .define(RNN_RESET_HEADER_CONFIG, Type.STRING, "streamnlp.reset", Importance.LOW, RNN_RESET_HEADER_DOC)
+      .define(AGGREGATES_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, AGGREGATES_TOPIC_DOC)
+      .define(AGGREGATES_WINDOW_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+          AGGREGATES_WINDOW_MS_DOC)
+      .define(AGGREGATES_ADVANCE_MS_CONFIG, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+          AGGREGATES_ADVANCE_MS_DOC)
+      .define(AGGREGATES_GRACE_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+          AGGREGATES_GRACE_MS_DOC)
       .define(OUTPUT_FIELDS_CONFIG, Type.LIST, "label,scores", outputFieldsValidator(), Importance.MEDIUM,
           OUTPUT_FIELDS_DOC)
       .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
@@ -239,6 +262,28 @@ public final class StreamNlpConfig extends AbstractConfig {
       throw new ConfigException(DLQ_TOPIC_CONFIG, dlqTopic(), "the dead-letter topic must differ from "
           + OUTPUT_TOPIC_CONFIG + ", or consumers of the results would have to read raw rejected bytes.");
     }
+    String aggregates = aggregatesTopic();
+    if (!aggregates.isEmpty()) {
+      if (inputs.contains(aggregates) || aggregates.equals(outputTopic()) || aggregates.equals(dlqTopic())) {
+        throw new ConfigException(AGGREGATES_TOPIC_CONFIG, aggregates, "the aggregates topic must differ from "
+            + "the input, output and dead-letter topics.");
+      }
+      if (!outputFields().containsAll(Set.of(OutputField.LABEL, OutputField.SCORES))) {
+        throw new ConfigException(OUTPUT_FIELDS_CONFIG, getList(OUTPUT_FIELDS_CONFIG), "aggregates are made "
+            + "from each result's label and scores; add 'label' and 'scores' to output.fields, or leave "
+            + AGGREGATES_TOPIC_CONFIG + " empty.");
+      }
+      long advance = getLong(AGGREGATES_ADVANCE_MS_CONFIG);
+      if (advance > getLong(AGGREGATES_WINDOW_MS_CONFIG)) {
+        throw new ConfigException(AGGREGATES_ADVANCE_MS_CONFIG, advance, "must not exceed "
+            + AGGREGATES_WINDOW_MS_CONFIG + " (windows would leave gaps).");
+      }
+    }
+  }
+
+  /** The aggregates topic, empty when aggregates are off. */
+  public String aggregatesTopic() {
+    return getString(AGGREGATES_TOPIC_CONFIG).trim();
   }
 
   public List<String> inputTopics() {

@@ -1,0 +1,74 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.avro.ModelInfo;
+import io.streamnlp.avro.SentimentWindow;
+import io.streamnlp.avro.TextEncoding;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Suppressed;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Per-key sentiment over time windows, with Kafka Streams' own windowing: tumbling or hopping windows on
+ * record time, late records accepted until the grace period ends, and one final summary per key and window
+ * emitted when it closes (suppression), so consumers never see partial counts.
+ */
+public final class SentimentWindows {
+  public static final String STORE = "streamnlp-sentiment-windows";
+
+  /** @param advance how far consecutive windows start apart; equal to {@code size} for tumbling windows */
+  public record Settings(Duration size, Duration advance, Duration grace) {}
+
+  private SentimentWindows() {}
+
+  public static KStream<byte[], SentimentWindow> summarize(KStream<byte[], TextEncoding> results,
+                                                           Serde<TextEncoding> resultSerde, ModelInfo model,
+                                                           List<String> labels, Settings settings) {
+    TimeWindows windows = TimeWindows.ofSizeAndGrace(settings.size(), settings.grace())
+        .advanceBy(settings.advance());
+    return results
+        .groupByKey(Grouped.with("streamnlp-windows-by-key", Serdes.ByteArray(), resultSerde))
+        .windowedBy(windows)
+        .aggregate(() -> WindowTally.empty(labels.size()), (key, result, tally) -> tally.add(result, labels),
+            Named.as("streamnlp-windows-tally"),
+            Materialized.<byte[], WindowTally, WindowStore<Bytes, byte[]>>as(STORE)
+                .withKeySerde(Serdes.ByteArray()).withValueSerde(new WindowTally.WindowTallySerde()))
+        .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
+            .withName("streamnlp-windows-until-closed"))
+        .toStream(Named.as("streamnlp-windows-closed"))
+        .map((Windowed<byte[]> window, WindowTally tally) -> KeyValue.pair(window.key(),
+            summary(window, tally, model, labels)), Named.as("streamnlp-windows-summary"));
+  }
+
+  static SentimentWindow summary(Windowed<byte[]> window, WindowTally tally, ModelInfo model, List<String> labels) {
+    Map<String, Double> means = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (int i = 0; i < labels.size(); i++) {
+      means.put(labels.get(i), tally.count() == 0 ? 0.0 : tally.scoreSums()[i] / tally.count());
+      counts.put(labels.get(i), tally.labelCounts()[i]);
+    }
+    return SentimentWindow.newBuilder()
+        .setKey(ByteBuffer.wrap(window.key()))
+        .setWindowStart(Instant.ofEpochMilli(window.window().start()))
+        .setWindowEnd(Instant.ofEpochMilli(window.window().end()))
+        .setModel(model)
+        .setCount(tally.count())
+        .setMeanScores(means)
+        .setLabelCounts(counts)
+        .build();
+  }
+}

@@ -1,0 +1,83 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.avro.TextEncoding;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * What a key's window has accumulated so far: message count, the sum of each label's score and each label's
+ * count, in the model's label order. Means are taken when the window closes.
+ */
+public record WindowTally(long count, double[] scoreSums, long[] labelCounts) {
+
+  public static WindowTally empty(int labels) {
+    return new WindowTally(0, new double[labels], new long[labels]);
+  }
+
+  /** This tally with one more result; labels not in {@code labels} are ignored. */
+  public WindowTally add(TextEncoding result, List<String> labels) {
+    double[] sums = scoreSums.clone();
+    long[] counts = labelCounts.clone();
+    Map<String, Float> scores = result.getScores();
+    for (int i = 0; i < labels.size(); i++) {
+      Float s = scores == null ? null : scores.get(labels.get(i));
+      sums[i] += s == null ? 0 : s;
+      if (labels.get(i).equals(result.getLabel())) {
+        counts[i]++;
+      }
+    }
+    return new WindowTally(count + 1, sums, counts);
+  }
+
+  /** Compact binary form for the window store and its changelog; hand-written like the other state serdes. */
+  public static final class WindowTallySerde implements Serde<WindowTally> {
+    private static final byte VERSION = 1;
+
+    @Override
+    public Serializer<WindowTally> serializer() {
+      return (topic, t) -> {
+        if (t == null) {
+          return null;
+        }
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 4 + t.scoreSums().length * 16);
+        out.put(VERSION).putLong(t.count()).putInt(t.scoreSums().length);
+        for (int i = 0; i < t.scoreSums().length; i++) {
+          out.putDouble(t.scoreSums()[i]).putLong(t.labelCounts()[i]);
+        }
+        return out.array();
+      };
+    }
+
+    @Override
+    public Deserializer<WindowTally> deserializer() {
+      return (topic, bytes) -> {
+        if (bytes == null) {
+          return null;
+        }
+        try {
+          ByteBuffer in = ByteBuffer.wrap(bytes);
+          if (in.get() != VERSION) {
+            throw new SerializationException("unknown window tally format version " + bytes[0]);
+          }
+          long count = in.getLong();
+          int n = in.getInt();
+          double[] sums = new double[n];
+          long[] counts = new long[n];
+          for (int i = 0; i < n; i++) {
+            sums[i] = in.getDouble();
+            counts[i] = in.getLong();
+          }
+          return new WindowTally(count, sums, counts);
+        } catch (RuntimeException e) {
+          throw e instanceof SerializationException se ? se
+              : new SerializationException("corrupt window tally (" + bytes.length + " bytes)", e);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.streamnlp.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.streamnlp.StreamNlp;
+import io.streamnlp.avro.SentimentWindow;
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.serde.InMemorySchemaRegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Per-key sentiment windows: one final summary per key and window, late records within grace only. */
+class SentimentWindowsTest {
+  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private StreamNlp nlp;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> input;
+  private TestOutputTopic<byte[], byte[]> results;
+  private TestOutputTopic<byte[], byte[]> windows;
+
+  private Map<String, String> props(Map<String, String> overrides) {
+    Map<String, String> p = new HashMap<>();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "windows-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, "in");
+    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, "out");
+    p.put(StreamNlpConfig.AGGREGATES_TOPIC_CONFIG, "windows");
+    p.put(StreamNlpConfig.AGGREGATES_WINDOW_MS_CONFIG, "60000");
+    p.put(StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG, "10000");
+    p.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "1");
+    p.putAll(overrides);
+    return p;
+  }
+
+  private void start(Map<String, String> overrides) {
+    nlp = StreamNlp.create(props(overrides), registry);
+    driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
+    input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+    results = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    windows = driver.createOutputTopic("windows", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+    if (nlp != null) {
+      nlp.close();
+    }
+  }
+
+  private void send(String key, String text, long atSeconds) {
+    input.pipeInput(key.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
+        Instant.ofEpochSecond(atSeconds));
+  }
+
+  private List<SentimentWindow> closedWindows() {
+    List<SentimentWindow> out = new ArrayList<>();
+    for (byte[] v : windows.readValuesToList()) {
+      out.add(nlp.windowSerde().deserializer().deserialize("windows", v));
+    }
+    return out;
+  }
+
+  private static String key(SentimentWindow w) {
+    return StandardCharsets.UTF_8.decode(w.getKey().duplicate()).toString();
+  }
+
+  @Test
+  void emitsOneSummaryPerKeyWhenTheWindowClosesCountingLateRecordsWithinGrace() {
+    start(Map.of());
+    send("alice", "I love it, wonderful!", 1);
+    send("alice", "This is terrible and broken.", 20);
+    send("bob", "Fantastic support, thank you.", 30);
+    send("alice", "Great job, really happy.", 50);
+    send("carol", "moving on", 65);                  // stream time 65 s: window [0,60) still in grace
+    send("alice", "Awful, I want a refund.", 55);    // late but within grace: counted
+    assertThat(windows.isEmpty()).as("nothing is emitted before the window closes").isTrue();
+    send("carol", "later", 71);                      // stream time passes 60 s + 10 s grace
+    send("alice", "too late to count", 10);          // after grace: dropped from [0,60)
+
+    List<SentimentWindow> closed = closedWindows();
+    assertThat(closed).extracting(SentimentWindowsTest::key).containsExactlyInAnyOrder("alice", "bob");
+    List<TextEncoding> encoded = new ArrayList<>();
+    for (byte[] v : results.readValuesToList()) {
+      encoded.add(nlp.resultSerde().deserializer().deserialize("out", v));
+    }
+    // The expected figures come from the per-message results of the same run (every result is emitted).
+    List<TextEncoding> aliceInWindow = encoded.stream().filter(e -> key(e).equals("alice"))
+        .filter(e -> e.getSource().getTimestamp().getEpochSecond() < 60).toList();
+    assertThat(aliceInWindow).as("every message is still encoded, the one after grace too").hasSize(5);
+    List<TextEncoding> counted = aliceInWindow.stream()
+        .filter(e -> !e.getSource().getTimestamp().equals(Instant.ofEpochSecond(10))).toList();
+    SentimentWindow alice = closed.stream().filter(w -> key(w).equals("alice")).findFirst().orElseThrow();
+    assertThat(alice.getWindowStart()).isEqualTo(Instant.EPOCH);
+    assertThat(alice.getWindowEnd()).isEqualTo(Instant.ofEpochSecond(60));
+    assertThat(alice.getCount()).isEqualTo(4);
+    assertThat(alice.getModel().getName()).isEqualTo("minilm-l6-sst2");
+    long positives = counted.stream().filter(e -> e.getLabel().equals("positive")).count();
+    assertThat(alice.getLabelCounts()).containsEntry("positive", positives).containsEntry("negative", 4 - positives);
+    double meanPositive = counted.stream().mapToDouble(e -> e.getScores().get("positive")).average().orElseThrow();
+    assertThat(alice.getMeanScores().get("positive")).isCloseTo(meanPositive, within(1e-6));
+    assertThat(alice.getMeanScores().get("positive") + alice.getMeanScores().get("negative"))
+        .isCloseTo(1.0, within(1e-5));
+    SentimentWindow bob = closed.stream().filter(w -> key(w).equals("bob")).findFirst().orElseThrow();
+    assertThat(bob.getCount()).isEqualTo(1);
+  }
+
+  private static String key(TextEncoding e) {
+    return StandardCharsets.UTF_8.decode(e.getKey().duplicate()).toString();
+  }
+
+  @Test
+  void hoppingWindowsCountAMessageInEveryWindowThatCoversIt() {
+    start(Map.of(StreamNlpConfig.AGGREGATES_ADVANCE_MS_CONFIG, "30000", StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG,
+        "0"));
+    send("alice", "lovely", 40);     // in [0,60) and [30,90)
+    send("zed", "tick", 200);        // closes both
+    List<SentimentWindow> alice = closedWindows().stream().filter(w -> key(w).equals("alice")).toList();
+    assertThat(alice).extracting(w -> w.getWindowStart().getEpochSecond()).containsExactlyInAnyOrder(0L, 30L);
+    assertThat(alice).allSatisfy(w -> assertThat(w.getCount()).isEqualTo(1));
+  }
+
+  @Test
+  void aggregatesNeedLabelsAndScoresAndTheirOwnTopic() {
+    assertThatThrownBy(() -> StreamNlp.create(props(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "embedding")),
+        registry)).isInstanceOf(ConfigException.class).hasMessageContaining("add 'label' and 'scores'");
+    assertThatThrownBy(() -> StreamNlp.create(props(Map.of(StreamNlpConfig.AGGREGATES_TOPIC_CONFIG, "out")),
+        registry)).isInstanceOf(ConfigException.class).hasMessageContaining("must differ");
+    assertThatThrownBy(() -> StreamNlp.create(props(Map.of(StreamNlpConfig.AGGREGATES_ADVANCE_MS_CONFIG, "90000")),
+        registry)).isInstanceOf(ConfigException.class).hasMessageContaining("must not exceed");
+  }
+}
