@@ -71,6 +71,15 @@ public final class StreamNlp implements AutoCloseable {
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
         config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG)),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
+    if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
+        && (model.manifest().isRecurrent() || model.manifest().outputs().attention() == null)) {
+      String name = model.info().name();
+      model.close();
+      throw new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, config.getList(
+          StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'explanation' needs an attention model that outputs its "
+          + "attention weights; model '" + name + "' does not. Remove 'explanation' or use encoder=attention "
+          + "with the default model.");
+    }
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
@@ -113,8 +122,10 @@ public final class StreamNlp implements AutoCloseable {
     int maxBytes = config.getInt(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG);
     int batchSize = config.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG);
     boolean rnn = model.manifest().isRecurrent();
+    boolean explain = config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION);
     Supplier<MessageBatchEncoder> encoders = rnn
         ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings())
+        : explain ? () -> new StatelessBatchEncoder(model.newExplainingEncoder(batchSize))
         : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(newExtractor(), maxBytes),
@@ -122,7 +133,8 @@ public final class StreamNlp implements AutoCloseable {
         encoders,
         rnn ? Set.of(StreamNlpTopology.rnnStateStore()) : Set.of(),
         rnn && "dead-letter".equalsIgnoreCase(config.getString(StreamNlpConfig.RNN_NULL_KEY_CONFIG)),
-        new TextEncodings(model.info(), config.outputFields()),
+        new TextEncodings(model.info(), config.outputFields(), model.tokenizer(),
+            config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),
         batchSize,
         Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
         config.dlqTopic());

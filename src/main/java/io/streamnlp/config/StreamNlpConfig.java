@@ -114,6 +114,10 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String RNN_RESET_HEADER_DOC = "encoder=rnn: a record carrying this header with value "
       + "'true' starts its key again from the zero state (a new conversation). Empty disables it.";
 
+  public static final String EXPLANATION_TOP_K_CONFIG = "explanation.top.k";
+  private static final String EXPLANATION_TOP_K_DOC = "With 'explanation' in output.fields: how many of a "
+      + "message's tokens, those with the most attention, each result lists.";
+
   public static final String AGGREGATES_TOPIC_CONFIG = "aggregates.topic";
   private static final String AGGREGATES_TOPIC_DOC = "Topic for per-key sentiment summaries over time windows "
       + "(Avro SentimentWindow: count, mean score per label, label counts), one record per key and window when "
@@ -132,7 +136,8 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public static final String OUTPUT_FIELDS_CONFIG = "output.fields";
   private static final String OUTPUT_FIELDS_DOC = "Which results each output record carries: any of 'label', "
-      + "'scores', 'embedding'. Fields left out are written as null.";
+      + "'scores', 'embedding', 'explanation' (attention models: the tokens that drew the most attention). "
+      + "Fields left out are written as null.";
 
   public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
   private static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated base URLs of a registry that speaks "
@@ -207,6 +212,8 @@ public final class StreamNlpConfig extends AbstractConfig {
       .define(RNN_NULL_KEY_CONFIG, Type.STRING, "stateless",
           ConfigDef.CaseInsensitiveValidString.in("stateless", "dead-letter"), Importance.MEDIUM, RNN_NULL_KEY_DOC)
       .define(RNN_RESET_HEADER_CONFIG, Type.STRING, "streamnlp.reset", Importance.LOW, RNN_RESET_HEADER_DOC)
+      .define(EXPLANATION_TOP_K_CONFIG, Type.INT, 5, ConfigDef.Range.between(1, 64), Importance.LOW,
+          EXPLANATION_TOP_K_DOC)
       .define(AGGREGATES_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, AGGREGATES_TOPIC_DOC)
       .define(AGGREGATES_WINDOW_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
           AGGREGATES_WINDOW_MS_DOC)
@@ -235,7 +242,7 @@ public final class StreamNlpConfig extends AbstractConfig {
   public enum InputFormat { STRING, JSON, AVRO }
 
   /** The results an output record may carry. */
-  public enum OutputField { LABEL, SCORES, EMBEDDING }
+  public enum OutputField { LABEL, SCORES, EMBEDDING, EXPLANATION }
 
   /** The subject naming strategies of the Confluent serializers. */
   public enum SubjectNameStrategy { TOPIC, RECORD, TOPIC_RECORD }
@@ -400,21 +407,21 @@ public final class StreamNlpConfig extends AbstractConfig {
         @SuppressWarnings("unchecked")
         List<String> fields = (List<String>) value;
         if (fields == null || fields.isEmpty()) {
-          throw new ConfigException(name, value, "name at least one of label, scores, embedding");
+          throw new ConfigException(name, value, "name at least one of label, scores, embedding, explanation");
         }
         for (String f : fields) {
           try {
             OutputField.valueOf(f.trim().toUpperCase(Locale.ROOT));
           } catch (IllegalArgumentException e) {
             throw new ConfigException(name, value, "unknown output field '" + f.trim()
-                + "'; expected any of label, scores, embedding");
+                + "'; expected any of label, scores, embedding, explanation");
           }
         }
       }
 
       @Override
       public String toString() {
-        return "any of [label, scores, embedding]";
+        return "any of [label, scores, embedding, explanation]";
       }
     };
   }

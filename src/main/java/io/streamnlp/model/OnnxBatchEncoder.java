@@ -3,6 +3,7 @@ package io.streamnlp.model;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.streamnlp.text.TokenizedText;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
@@ -67,8 +68,23 @@ abstract class OnnxBatchEncoder implements TextEncoder {
     return t;
   }
 
+  /** Reads an output ONNX Runtime allocated, before the call's result is closed. */
+  @FunctionalInterface
+  interface OutputReader {
+    void read(OnnxTensor output) throws OrtException;
+  }
+
   /** Runs the model on a b x t batch; results land in the pinned buffers (logits included). */
   protected void run(int b, int t, Binding binding) throws EncodingException {
+    run(b, t, binding, null, null);
+  }
+
+  /**
+   * As {@link #run(int, int, Binding)}, also fetching the unpinned output {@code extraOutput} (when not null)
+   * and handing it to {@code reader} while it is valid.
+   */
+  protected void run(int b, int t, Binding binding, String extraOutput, OutputReader reader)
+      throws EncodingException {
     Map<String, OnnxTensor> inputs = new HashMap<>(4);
     Map<String, OnnxValue> pinned = new HashMap<>(4);
     try {
@@ -77,8 +93,13 @@ abstract class OnnxBatchEncoder implements TextEncoder {
         pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
             DirectBuffers.window(logitsOut, b * labels), new long[] {b, labels}));
       }
-      // The outputs are written into the pinned buffers; the Result holds nothing else.
-      model.session().run(inputs, Set.of(), pinned).close();
+      // The pinned outputs are written in place; the Result holds only the extra output, if any.
+      try (OrtSession.Result result = model.session().run(inputs,
+          extraOutput == null ? Set.of() : Set.of(extraOutput), pinned)) {
+        if (extraOutput != null) {
+          reader.read((OnnxTensor) result.get(extraOutput).orElseThrow());
+        }
+      }
     } catch (OrtException | RuntimeException e) {
       throw new EncodingException("ONNX Runtime failed on a batch of " + b + " x " + t + " tokens: "
           + e.getMessage(), e);

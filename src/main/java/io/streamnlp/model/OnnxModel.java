@@ -243,9 +243,22 @@ public final class OnnxModel implements AutoCloseable {
     return newEncoder(maxBatch, prototypes);
   }
 
+  /**
+   * An attention encoder whose results also carry each token's attention weight (explanations).
+   *
+   * @throws ModelLoadException when the model is recurrent or its manifest names no attention output
+   */
+  public TextEncoder newExplainingEncoder(int maxBatch) {
+    if (manifest().isRecurrent()) {
+      throw new ModelLoadException("Model " + info.name() + " is recurrent; only attention models explain tags "
+          + "with attention weights");
+    }
+    return new TransformerEncoder(this, maxBatch, prototypes, true);
+  }
+
   private TextEncoder newEncoder(int maxBatch, float[][] prototypes) {
     return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, prototypes)
-        : new TransformerEncoder(this, maxBatch, prototypes);
+        : new TransformerEncoder(this, maxBatch, prototypes, false);
   }
 
   /** A new recurrent encoder, which takes and returns each message's hidden state. */

@@ -19,9 +19,17 @@ final class TransformerEncoder extends OnnxBatchEncoder {
   private final FloatBuffer embeddingOut;
   private final boolean pooledByModel;
   private final String embeddingOutput;
+  private final String attentionOutput;
+  private float[][] tokenWeights;
 
-  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
+  /** @param explain also compute each token's attention weight (needs the manifest's attention output) */
+  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain) {
     super(model, maxBatch, prototypes);
+    this.attentionOutput = explain ? manifest.outputs().attention() : null;
+    if (explain && attentionOutput == null) {
+      throw new ModelLoadException("Model " + manifest.name() + " has no attention output (outputs.attention in "
+          + "its manifest), so it cannot explain its tags");
+    }
     int cells = maxBatch * maxTokens;
     this.ids = DirectBuffers.longs(cells);
     this.mask = DirectBuffers.longs(cells);
@@ -41,6 +49,7 @@ final class TransformerEncoder extends OnnxBatchEncoder {
     int t = longest(batch);
     fillInputs(batch, t);
     long[] shape = {b, t};
+    tokenWeights = attentionOutput == null ? null : new float[b][];
     run(b, t, (inputs, outputs) -> {
       inputs.put(manifest.inputs().inputIds(), OnnxTensor.createTensor(model.env(), ids, shape));
       inputs.put(manifest.inputs().attentionMask(), OnnxTensor.createTensor(model.env(), mask, shape));
@@ -50,13 +59,41 @@ final class TransformerEncoder extends OnnxBatchEncoder {
       long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, t, dim};
       outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
           DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
-    });
+    }, attentionOutput, attention -> readTokenWeights(attention, batch, t));
     List<EncoderResult> results = new ArrayList<>(b);
     for (int row = 0; row < b; row++) {
       float[] embedding = embedding(row, t, batch.get(row).length());
-      results.add(EncoderResult.of(scores(row, embedding), embedding));
+      results.add(EncoderResult.of(scores(row, embedding), embedding,
+          tokenWeights == null ? null : tokenWeights[row]));
     }
     return results;
+  }
+
+  /**
+   * Attention [B,heads,T,T] of the last layer → for each message, the mean over heads and over its own tokens
+   * as queries of the attention each of its tokens receives. Padding gets none (it is masked).
+   */
+  private void readTokenWeights(OnnxTensor attention, List<TokenizedText> batch, int t) {
+    long[] shape = attention.getInfo().getShape();
+    int heads = (int) shape[1];
+    FloatBuffer a = attention.getFloatBuffer();
+    for (int row = 0; row < batch.size(); row++) {
+      int length = batch.get(row).length();
+      float[] w = new float[length];
+      for (int h = 0; h < heads; h++) {
+        for (int q = 0; q < length; q++) {
+          int base = ((row * heads + h) * t + q) * t;
+          for (int k = 0; k < length; k++) {
+            w[k] += a.get(base + k);
+          }
+        }
+      }
+      float norm = 1f / (heads * length);
+      for (int k = 0; k < length; k++) {
+        w[k] *= norm;
+      }
+      tokenWeights[row] = w;
+    }
   }
 
   private void fillInputs(List<TokenizedText> batch, int t) {

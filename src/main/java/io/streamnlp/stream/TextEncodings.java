@@ -4,7 +4,9 @@ import io.streamnlp.avro.ModelInfo;
 import io.streamnlp.avro.SourcePosition;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig.OutputField;
+import io.streamnlp.avro.TokenWeight;
 import io.streamnlp.model.EncoderResult;
+import io.streamnlp.text.HuggingFaceTextTokenizer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,8 +21,22 @@ public final class TextEncodings {
   private final boolean label;
   private final boolean scores;
   private final boolean embedding;
+  private final HuggingFaceTextTokenizer tokenizer;
+  private final int topK;
 
   public TextEncodings(io.streamnlp.model.ModelInfo info, Set<OutputField> fields) {
+    this(info, fields, null, 0);
+  }
+
+  /**
+   * @param tokenizer names the tokens of explanations; needed when {@code fields} has EXPLANATION
+   * @param topK how many tokens an explanation lists
+   */
+  public TextEncodings(io.streamnlp.model.ModelInfo info, Set<OutputField> fields,
+                       HuggingFaceTextTokenizer tokenizer, int topK) {
+    this.tokenizer = fields.contains(OutputField.EXPLANATION) ? java.util.Objects.requireNonNull(tokenizer)
+        : null;
+    this.topK = topK;
     this.model = new ModelInfo(info.name(), info.version(), info.kind());
     this.labels = info.labels();
     this.label = fields.contains(OutputField.LABEL);
@@ -62,6 +78,24 @@ public final class TextEncodings {
     } else {
       b.setEmbedding(null);
     }
+    b.setExplanation(tokenizer == null || r.tokenWeights() == null ? null : explanation(m, r.tokenWeights()));
     return b.build();
+  }
+
+  /** The message's topK tokens by attention weight, strongest first, special tokens left out. */
+  private List<TokenWeight> explanation(PendingMessage m, float[] weights) {
+    long[] ids = m.tokenIds();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < Math.min(ids.length, weights.length); i++) {
+      if (!tokenizer.isSpecial(ids[i])) {
+        positions.add(i);
+      }
+    }
+    positions.sort((a, c) -> Float.compare(weights[c], weights[a]));
+    List<TokenWeight> top = new ArrayList<>(Math.min(topK, positions.size()));
+    for (int p : positions.subList(0, Math.min(topK, positions.size()))) {
+      top.add(new TokenWeight(tokenizer.token(ids[p]), p, weights[p], false));
+    }
+    return top;
   }
 }

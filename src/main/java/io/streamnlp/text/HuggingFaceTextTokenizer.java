@@ -65,6 +65,16 @@ public final class HuggingFaceTextTokenizer implements AutoCloseable {
     return tokenizer.encode(text).getTokens();
   }
 
+  /** The token an id stands for, as the vocabulary writes it ("superb", "##ing", "[SEP]"). */
+  public String token(long id) {
+    return tokenizer.decode(new long[] {id}, false);
+  }
+
+  /** Whether an id is a special token ([CLS], [SEP], [PAD] ...), which carries no text of the message. */
+  public boolean isSpecial(long id) {
+    return tokenizer.decode(new long[] {id}, true).isEmpty();
+  }
+
   @Override
   public void close() {
     tokenizer.close();

@@ -1,6 +1,7 @@
 package io.streamnlp.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OnnxTensor;
@@ -103,6 +104,37 @@ class ShippedModelsTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void theTransformerExplainsEachMessageWithTokenWeightsThatSumToOne() throws Exception {
+    try (OnnxModel model = load("minilm-l6-sst2");
+         TextEncoder plain = model.newEncoder(4);
+         TextEncoder explaining = model.newExplainingEncoder(4)) {
+      List<TokenizedText> batch = tokens(model, "the acting is superb", "a dull , tedious mess that wastes its "
+          + "talented cast and two hours of my life");
+      List<EncoderResult> explained = explaining.encode(batch);
+      List<EncoderResult> expected = plain.encode(batch);
+      for (int i = 0; i < batch.size(); i++) {
+        float[] w = explained.get(i).tokenWeights();
+        assertThat(w).hasSize(batch.get(i).length());
+        float sum = 0;
+        for (float x : w) {
+          assertThat(x).isBetween(0f, 1f);
+          sum += x;
+        }
+        assertThat(sum).isCloseTo(1f, within(1e-4f));
+        assertThat(explained.get(i).scores()).containsExactly(expected.get(i).scores(), within(1e-6f));
+        assertThat(expected.get(i).tokenWeights()).isNull();
+      }
+      // Padding does not change a message's weights.
+      float[] alone = explaining.encode(batch.subList(0, 1)).get(0).tokenWeights();
+      assertThat(explained.get(0).tokenWeights()).containsExactly(alone, within(1e-5f));
+    }
+    try (OnnxModel gru = load("gru-sst2")) {
+      assertThatThrownBy(() -> gru.newExplainingEncoder(1)).isInstanceOf(ModelLoadException.class)
+          .hasMessageContaining("recurrent");
     }
   }
 }

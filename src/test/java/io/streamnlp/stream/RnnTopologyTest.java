@@ -237,4 +237,11 @@ class RnnTopologyTest {
         .isEqualTo("NULL_KEY");
     assertThat(letter.value()).isEqualTo(utf8("no key here"));
   }
+
+  @Test
+  void explanationsNeedAnAttentionModel() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
+        "label,explanation"))).isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining("'explanation' needs an attention model");
+  }
 }

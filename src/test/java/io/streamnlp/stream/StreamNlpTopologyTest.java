@@ -305,4 +305,33 @@ class StreamNlpTopologyTest {
     assertThat(r.get(0).getTokenCount()).isEqualTo(8);
     assertThat(r.get(1).getTruncated()).isFalse();
   }
+
+  @Test
+  void explanationsListTheTokensThatDrewTheMostAttention() {
+    start(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,explanation", StreamNlpConfig.EXPLANATION_TOP_K_CONFIG,
+        "3"));
+    String text = "The acting is superb but the plot is thin";
+    input.pipeInput(utf8("u1"), utf8(text));
+    input.pipeInput(utf8("u2"), utf8("ok"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    List<TextEncoding> r = results();
+    List<io.streamnlp.avro.TokenWeight> explanation = r.get(0).getExplanation();
+    assertThat(explanation).hasSize(3);
+    List<String> tokens = List.of(nlp.model().tokenizer().tokens(text));
+    float sum = 0;
+    for (int i = 0; i < explanation.size(); i++) {
+      io.streamnlp.avro.TokenWeight w = explanation.get(i);
+      assertThat(tokens.get(w.getPosition())).isEqualTo(w.getToken());
+      assertThat(w.getToken()).isNotIn("[CLS]", "[SEP]");
+      assertThat(w.getFromContext()).isFalse();
+      if (i > 0) {
+        assertThat(w.getWeight()).isLessThanOrEqualTo(explanation.get(i - 1).getWeight());
+      }
+      sum += w.getWeight();
+    }
+    assertThat(sum).isBetween(0f, 1f);
+    // "ok" is [CLS] ok [SEP]: one real token to list.
+    assertThat(r.get(1).getExplanation()).extracting(io.streamnlp.avro.TokenWeight::getToken).containsExactly("ok");
+    assertThat(r.get(0).getScores()).isNull();
+  }
 }
