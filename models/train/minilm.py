@@ -43,7 +43,11 @@ class Layer(nn.Module):
 
 
 class SentimentTransformer(nn.Module):
-    """BERT encoder + masked mean pooling + linear classifier; also returns the last layer's attention."""
+    """BERT encoder + masked mean pooling + linear classifier; also returns the last layer's attention.
+
+    `pooling_mask` chooses the positions the embedding (and so the tag) is pooled over: the message's own
+    tokens when earlier messages of its key are given as context, which every token still attends to.
+    Without it, all real tokens are pooled (as in training)."""
 
     def __init__(self, vocab=30522, hidden=384, layers=6, heads=12, intermediate=1536, max_pos=512,
                  labels=2, eps=1e-12):
@@ -56,7 +60,7 @@ class SentimentTransformer(nn.Module):
         self.dropout = nn.Dropout(0.1)
         self.classifier = nn.Linear(hidden, labels)
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, pooling_mask=None):
         t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device).unsqueeze(0)
         # Messages are single segments, so token type 0 throughout; the model takes no token_type_ids.
@@ -67,7 +71,8 @@ class SentimentTransformer(nn.Module):
         probs = None
         for layer in self.layers:
             x, probs = layer(x, additive)
-        pooled = (x * maskf.unsqueeze(-1)).sum(1) / maskf.sum(1, keepdim=True).clamp(min=1.0)
+        poolf = maskf if pooling_mask is None else pooling_mask.to(x.dtype)
+        pooled = (x * poolf.unsqueeze(-1)).sum(1) / poolf.sum(1, keepdim=True).clamp(min=1.0)
         logits = self.classifier(self.dropout(pooled))
         return logits, pooled, probs
 

@@ -34,12 +34,23 @@ def export(model, path, opset=14):
     model.eval()
     ids = torch.tensor([[101, 2023, 2003, 2307, 102], [101, 6659, 102, 0, 0]])
     mask = (ids != 0).long()
+    # pooling_mask: which positions the embedding is pooled over (the message without its context).
     torch.onnx.export(
-        model, (ids, mask), path, opset_version=opset,
-        input_names=["input_ids", "attention_mask"], output_names=["logits", "embedding", "attentions"],
+        model, (ids, mask, mask), path, opset_version=opset,
+        input_names=["input_ids", "attention_mask", "pooling_mask"],
+        output_names=["logits", "embedding", "attentions"],
         dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                      "logits": {0: "batch"}, "embedding": {0: "batch"},
+                      "pooling_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}, "embedding": {0: "batch"},
                       "attentions": {0: "batch", 2: "tokens", 3: "tokens"}})
+
+
+def export_only(weights, out):
+    """Re-exports a trained checkpoint (after a change to the ONNX interface, not to the weights)."""
+    model = SentimentTransformer()
+    model.load_state_dict(torch.load(weights))
+    float_path = f"{out}/model-float32.onnx"
+    export(model, float_path)
+    return quantize_weights(float_path, f"{out}/model.onnx")
 
 
 def main():
@@ -54,7 +65,12 @@ def main():
     p.add_argument("--limit", type=int, default=None, help="train on the first N examples only (smoke test)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--export-only", metavar="CHECKPOINT", help="skip training: export this best.pt")
     a = p.parse_args()
+    if a.export_only:
+        export_only(a.export_only, a.out)
+        print(f"[attention] exported {a.out}/model.onnx from {a.export_only}", flush=True)
+        return
     common.seed_everything(a.seed)
     common.set_threads()
     labels, seqs = common.read_ids(a.train, a.limit)

@@ -43,19 +43,22 @@ public record ModelManifest(
 
   /**
    * ONNX input names. Attention models take {@code attentionMask} [B,T] (and {@code tokenTypeIds} if they
-   * need it); recurrent models take {@code lengths} [B] and the {@code initialState} [layers,B,H] to
+   * need it, and {@code poolingMask} [B,T] if they can pool over part of the input, the message without its
+   * context); recurrent models take {@code lengths} [B] and the {@code initialState} [layers,B,H] to
    * continue from.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Inputs(@JsonProperty(value = "inputIds", required = true) String inputIds,
                        @JsonProperty("attentionMask") String attentionMask,
                        @JsonProperty("tokenTypeIds") String tokenTypeIds,
+                       @JsonProperty("poolingMask") String poolingMask,
                        @JsonProperty("lengths") String lengths,
                        @JsonProperty("initialState") String initialState) {
 
     /** The declared input names, in a fixed order. */
     public List<String> declared() {
-      return java.util.stream.Stream.of(inputIds, attentionMask, tokenTypeIds, lengths, initialState)
+      return java.util.stream.Stream.of(inputIds, attentionMask, tokenTypeIds, poolingMask, lengths,
+              initialState)
           .filter(java.util.Objects::nonNull).toList();
     }
   }

@@ -249,11 +249,25 @@ public final class OnnxModel implements AutoCloseable {
    * @throws ModelLoadException when the model is recurrent or its manifest names no attention output
    */
   public TextEncoder newExplainingEncoder(int maxBatch) {
+    return newContextualEncoder(maxBatch, true);
+  }
+
+  /**
+   * An attention encoder that also takes each message's context (earlier tokens of its key).
+   *
+   * @param explain also give each token's attention weight
+   */
+  public ContextualEncoder newContextualEncoder(int maxBatch, boolean explain) {
     if (manifest().isRecurrent()) {
-      throw new ModelLoadException("Model " + info.name() + " is recurrent; only attention models explain tags "
-          + "with attention weights");
+      throw new ModelLoadException("Model " + info.name() + " is recurrent: it carries context in its state and "
+          + "has no attention weights");
     }
-    return new TransformerEncoder(this, maxBatch, prototypes, true);
+    return new TransformerEncoder(this, maxBatch, prototypes, explain);
+  }
+
+  /** The token id that separates a context from the message after it. */
+  long separatorId() {
+    return tokenizer.separatorId();
   }
 
   private TextEncoder newEncoder(int maxBatch, float[][] prototypes) {

@@ -12,15 +12,18 @@ import java.util.List;
  * the largest batch: ONNX Runtime reads the inputs and writes the outputs in place (outputs are pinned),
  * so the hot path allocates only the per-message results. Batches are padded to their own longest message.
  */
-final class TransformerEncoder extends OnnxBatchEncoder {
+final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEncoder {
   private final LongBuffer ids;
   private final LongBuffer mask;
   private final LongBuffer types;
+  private final LongBuffer pool;
+  private final long separatorId;
   private final FloatBuffer embeddingOut;
   private final boolean pooledByModel;
   private final String embeddingOutput;
   private final String attentionOutput;
   private float[][] tokenWeights;
+  private float[][] contextWeights;
 
   /** @param explain also compute each token's attention weight (needs the manifest's attention output) */
   TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain) {
@@ -34,6 +37,8 @@ final class TransformerEncoder extends OnnxBatchEncoder {
     this.ids = DirectBuffers.longs(cells);
     this.mask = DirectBuffers.longs(cells);
     this.types = DirectBuffers.longs(cells);
+    this.pool = DirectBuffers.longs(cells);
+    this.separatorId = model.separatorId();
     ModelManifest.Outputs o = manifest.outputs();
     this.pooledByModel = o.embedding() != null;
     this.embeddingOutput = pooledByModel ? o.embedding() : o.hiddenStates();
@@ -42,80 +47,159 @@ final class TransformerEncoder extends OnnxBatchEncoder {
 
   @Override
   public List<EncoderResult> encode(List<TokenizedText> batch) throws EncodingException {
+    return encode(batch, null);
+  }
+
+  @Override
+  public boolean takesContext() {
+    return manifest.inputs().poolingMask() != null;
+  }
+
+  @Override
+  public List<EncoderResult> encode(List<TokenizedText> batch, List<long[]> contexts) throws EncodingException {
     int b = batch.size();
     if (b == 0) {
       return List.of();
     }
+    if (contexts != null && contexts.size() != b) {
+      throw new IllegalArgumentException(contexts.size() + " contexts for " + b + " messages");
+    }
+    int[] contextLengths = new int[b];
     int t = longest(batch);
-    fillInputs(batch, t);
+    for (int row = 0; row < b; row++) {
+      long[] context = contexts == null ? null : contexts.get(row);
+      if (context != null && context.length > 0) {
+        if (!takesContext()) {
+          throw new IllegalArgumentException("model " + manifest.name() + " has no pooling mask input, so it "
+              + "cannot keep context apart from the message");
+        }
+        contextLengths[row] = context.length;
+        int combined = batch.get(row).length() + context.length + 1;
+        if (combined > maxTokens) {
+          throw new IllegalArgumentException("context of " + context.length + " tokens and message of "
+              + batch.get(row).length() + " exceed " + maxTokens + " tokens");
+        }
+        t = Math.max(t, combined);
+      }
+    }
+    fillInputs(batch, contexts, t);
     long[] shape = {b, t};
     tokenWeights = attentionOutput == null ? null : new float[b][];
+    contextWeights = attentionOutput == null ? null : new float[b][];
+    int seqLength = t;
     run(b, t, (inputs, outputs) -> {
       inputs.put(manifest.inputs().inputIds(), OnnxTensor.createTensor(model.env(), ids, shape));
       inputs.put(manifest.inputs().attentionMask(), OnnxTensor.createTensor(model.env(), mask, shape));
       if (manifest.inputs().tokenTypeIds() != null) {
         inputs.put(manifest.inputs().tokenTypeIds(), OnnxTensor.createTensor(model.env(), types, shape));
       }
-      long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, t, dim};
+      if (manifest.inputs().poolingMask() != null) {
+        inputs.put(manifest.inputs().poolingMask(), OnnxTensor.createTensor(model.env(), pool, shape));
+      }
+      long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, seqLength, dim};
       outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
           DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
-    }, attentionOutput, attention -> readTokenWeights(attention, batch, t));
+    }, attentionOutput, attention -> readTokenWeights(attention, batch, contextLengths, seqLength));
     List<EncoderResult> results = new ArrayList<>(b);
     for (int row = 0; row < b; row++) {
       float[] embedding = embedding(row, t, batch.get(row).length());
       results.add(EncoderResult.of(scores(row, embedding), embedding,
-          tokenWeights == null ? null : tokenWeights[row]));
+          tokenWeights == null ? null : tokenWeights[row],
+          contextWeights == null || contextLengths[row] == 0 ? null : contextWeights[row]));
     }
     return results;
   }
 
   /**
-   * Attention [B,heads,T,T] of the last layer → for each message, the mean over heads and over its own tokens
-   * as queries of the attention each of its tokens receives. Padding gets none (it is masked).
+   * Attention [B,heads,T,T] of the last layer → for each message, the mean over heads and over the message's
+   * own tokens as queries of the attention each input token receives, split into the message's tokens and
+   * the context's. Padding gets none (it is masked).
    */
-  private void readTokenWeights(OnnxTensor attention, List<TokenizedText> batch, int t) {
+  private void readTokenWeights(OnnxTensor attention, List<TokenizedText> batch, int[] contextLengths, int t) {
     long[] shape = attention.getInfo().getShape();
     int heads = (int) shape[1];
     FloatBuffer a = attention.getFloatBuffer();
     for (int row = 0; row < batch.size(); row++) {
       int length = batch.get(row).length();
-      float[] w = new float[length];
+      int c = contextLengths[row];
+      int[] messagePositions = messagePositions(length, c);
+      int real = c == 0 ? length : length + c + 1;
+      float[] w = new float[real];
       for (int h = 0; h < heads; h++) {
-        for (int q = 0; q < length; q++) {
+        for (int q : messagePositions) {
           int base = ((row * heads + h) * t + q) * t;
-          for (int k = 0; k < length; k++) {
+          for (int k = 0; k < real; k++) {
             w[k] += a.get(base + k);
           }
         }
       }
       float norm = 1f / (heads * length);
-      for (int k = 0; k < length; k++) {
-        w[k] *= norm;
+      float[] message = new float[length];
+      for (int j = 0; j < length; j++) {
+        message[j] = w[messagePositions[j]] * norm;
       }
-      tokenWeights[row] = w;
+      tokenWeights[row] = message;
+      if (c > 0) {
+        float[] context = new float[c];
+        for (int j = 0; j < c; j++) {
+          context[j] = w[1 + j] * norm;
+        }
+        contextWeights[row] = context;
+      }
     }
   }
 
-  private void fillInputs(List<TokenizedText> batch, int t) {
+  /**
+   * Where the message's own tokens sit in the model input: all of it without context; with context the input
+   * is [CLS] context [SEP] message-without-its-[CLS], and the message's [CLS] is the input's first token.
+   */
+  static int[] messagePositions(int length, int contextLength) {
+    int[] positions = new int[length];
+    for (int j = 0; j < length; j++) {
+      positions[j] = contextLength == 0 || j == 0 ? j : contextLength + 1 + j;
+    }
+    return positions;
+  }
+
+  private void fillInputs(List<TokenizedText> batch, List<long[]> contexts, int t) {
     ids.clear();
     mask.clear();
     types.clear();
-    for (TokenizedText text : batch) {
-      long[] tokenIds = text.ids();
-      ids.put(tokenIds);
-      for (int i = 0; i < tokenIds.length; i++) {
-        mask.put(1L);
+    pool.clear();
+    for (int row = 0; row < batch.size(); row++) {
+      long[] message = batch.get(row).ids();
+      long[] context = contexts == null ? null : contexts.get(row);
+      int written;
+      if (context == null || context.length == 0) {
+        ids.put(message);
+        for (int i = 0; i < message.length; i++) {
+          mask.put(1L);
+          pool.put(1L);
+        }
+        written = message.length;
+      } else {
+        // [CLS] context [SEP] message-without-[CLS]; the pooling mask covers the message's own tokens only.
+        ids.put(message[0]).put(context).put(separatorId).put(message, 1, message.length - 1);
+        written = message.length + context.length + 1;
+        for (int i = 0; i < written; i++) {
+          mask.put(1L);
+          pool.put(i == 0 || i > context.length + 1 ? 1L : 0L);
+        }
+      }
+      for (int i = 0; i < written; i++) {
         types.put(0L);
       }
-      for (int i = tokenIds.length; i < t; i++) {
+      for (int i = written; i < t; i++) {
         ids.put(0L);
         mask.put(0L);
         types.put(0L);
+        pool.put(0L);
       }
     }
     ids.flip();
     mask.flip();
     types.flip();
+    pool.flip();
   }
 
   private float[] embedding(int row, int t, int length) {

@@ -70,6 +70,18 @@ public final class HuggingFaceTextTokenizer implements AutoCloseable {
     return tokenizer.decode(new long[] {id}, false);
   }
 
+  /**
+   * The id that closes a message ([SEP] for BERT tokenizers): what the tokenizer appends to an empty text,
+   * used to separate a message from the context before it.
+   */
+  public long separatorId() {
+    long[] ids = tokenizer.encode("").getIds();
+    if (ids.length == 0) {
+      throw new IllegalStateException("this tokenizer adds no special tokens, so it has no separator");
+    }
+    return ids[ids.length - 1];
+  }
+
   /** Whether an id is a special token ([CLS], [SEP], [PAD] ...), which carries no text of the message. */
   public boolean isSpecial(long id) {
     return tokenizer.decode(new long[] {id}, true).isEmpty();

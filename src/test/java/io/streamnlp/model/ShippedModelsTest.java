@@ -86,7 +86,7 @@ class ShippedModelsTest {
       try (OnnxTensor idT = OnnxTensor.createTensor(model.env(), LongBuffer.wrap(padded), new long[] {1, t});
            OnnxTensor maskT = OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask), new long[] {1, t});
            OrtSession.Result r = model.session().run(Map.of(m.inputs().inputIds(), idT,
-               m.inputs().attentionMask(), maskT))) {
+               m.inputs().attentionMask(), maskT, m.inputs().poolingMask(), maskT))) {
         Optional<ai.onnxruntime.OnnxValue> value = r.get(m.outputs().attention());
         assertThat(value).isPresent();
         float[][][][] attention = (float[][][][]) value.get().getValue();
@@ -136,5 +136,39 @@ class ShippedModelsTest {
       assertThatThrownBy(() -> gru.newExplainingEncoder(1)).isInstanceOf(ModelLoadException.class)
           .hasMessageContaining("recurrent");
     }
+  }
+
+  @Test
+  void contextIsAttendedToButTheTagDescribesTheMessage() throws Exception {
+    try (OnnxModel model = load("minilm-l6-sst2");
+         ContextualEncoder encoder = model.newContextualEncoder(4, true)) {
+      assertThat(encoder.takesContext()).isTrue();
+      TokenizedText reply = model.tokenizer().tokenize("me too");
+      long[] hated = context(model, "i hated every minute of this film");
+      long[] loved = context(model, "i loved every minute of this film");
+      List<EncoderResult> r = encoder.encode(List.of(reply, reply, reply), java.util.Arrays.asList(hated, loved,
+          null));
+      assertThat(r.get(0).labelIndex()).isEqualTo(0);
+      assertThat(r.get(1).labelIndex()).isEqualTo(1);
+      // No context = the message alone, exactly.
+      EncoderResult alone = model.newEncoder(1).encode(List.of(reply)).get(0);
+      assertThat(r.get(2).scores()).containsExactly(alone.scores(), within(1e-6f));
+      assertThat(r.get(2).contextWeights()).isNull();
+      float sum = 0;
+      for (float w : r.get(0).tokenWeights()) {
+        sum += w;
+      }
+      for (float w : r.get(0).contextWeights()) {
+        sum += w;
+      }
+      assertThat(r.get(0).tokenWeights()).hasSize(reply.length());
+      assertThat(r.get(0).contextWeights()).hasSize(hated.length);
+      assertThat(sum).isBetween(0.5f, 1.0001f); // the rest went to the separator
+    }
+  }
+
+  private static long[] context(OnnxModel model, String text) throws Exception {
+    long[] ids = model.tokenizer().tokenize(text).ids();
+    return java.util.Arrays.copyOfRange(ids, 1, ids.length - 1);
   }
 }
