@@ -14,6 +14,7 @@ import io.streamnlp.stream.RecurrentBatchEncoder;
 import io.streamnlp.stream.StatelessBatchEncoder;
 import io.streamnlp.stream.SentimentWindows;
 import io.streamnlp.stream.StreamNlpTopology;
+import io.streamnlp.stream.WindowedAttentionBatchEncoder;
 import io.streamnlp.stream.TextEncodings;
 import io.streamnlp.text.AvroFieldExtractor;
 import io.streamnlp.text.InputGuard;
@@ -71,6 +72,15 @@ public final class StreamNlp implements AutoCloseable {
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
         config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG)),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
+    if (!model.manifest().isRecurrent() && config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG) > 0
+        && model.manifest().inputs().poolingMask() == null) {
+      String name = model.info().name();
+      model.close();
+      throw new ConfigException(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG,
+          config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG), "a context window needs a model with a "
+          + "pooling mask input (inputs.poolingMask), so that the tag describes the message and not its context; "
+          + "model '" + name + "' has none. Set it to 0 or use the default model.");
+    }
     if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
         && (model.manifest().isRecurrent() || model.manifest().outputs().attention() == null)) {
       String name = model.info().name();
@@ -123,15 +133,21 @@ public final class StreamNlp implements AutoCloseable {
     int batchSize = config.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG);
     boolean rnn = model.manifest().isRecurrent();
     boolean explain = config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION);
+    int window = config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG);
+    boolean windowed = !rnn && window > 0;
     Supplier<MessageBatchEncoder> encoders = rnn
         ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings())
+        : windowed ? () -> new WindowedAttentionBatchEncoder(model.newContextualEncoder(batchSize, explain),
+            new WindowedAttentionBatchEncoder.Settings(StreamNlpTopology.CONTEXT_STORE, window,
+                Duration.ofMillis(config.getLong(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG)), model.maxTokens()))
         : explain ? () -> new StatelessBatchEncoder(model.newExplainingEncoder(batchSize))
         : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(newExtractor(), maxBytes),
         model.tokenizer(),
         encoders,
-        rnn ? Set.of(StreamNlpTopology.rnnStateStore()) : Set.of(),
+        rnn ? Set.of(StreamNlpTopology.rnnStateStore())
+            : windowed ? Set.of(StreamNlpTopology.contextStore()) : Set.of(),
         rnn && "dead-letter".equalsIgnoreCase(config.getString(StreamNlpConfig.RNN_NULL_KEY_CONFIG)),
         new TextEncodings(model.info(), config.outputFields(), model.tokenizer(),
             config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),

@@ -114,6 +114,16 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String RNN_RESET_HEADER_DOC = "encoder=rnn: a record carrying this header with value "
       + "'true' starts its key again from the zero state (a new conversation). Empty disables it.";
 
+  public static final String ATTENTION_WINDOW_TOKENS_CONFIG = "attention.window.tokens";
+  private static final String ATTENTION_WINDOW_TOKENS_DOC = "encoder=attention: how many of a key's most recent "
+      + "tokens (from its earlier messages) each message is read with, as context it attends to; the tag and "
+      + "embedding still describe the message alone. 0 (the default) encodes each message on its own. When "
+      + "context and message exceed max.tokens, the oldest context tokens are dropped.";
+
+  public static final String ATTENTION_WINDOW_MS_CONFIG = "attention.window.ms";
+  private static final String ATTENTION_WINDOW_MS_DOC = "encoder=attention with a context window: only tokens "
+      + "of messages at most this much older (record time) than the current one are context. 0 for no limit.";
+
   public static final String EXPLANATION_TOP_K_CONFIG = "explanation.top.k";
   private static final String EXPLANATION_TOP_K_DOC = "With 'explanation' in output.fields: how many of a "
       + "message's tokens, those with the most attention, each result lists.";
@@ -212,6 +222,10 @@ public final class StreamNlpConfig extends AbstractConfig {
       .define(RNN_NULL_KEY_CONFIG, Type.STRING, "stateless",
           ConfigDef.CaseInsensitiveValidString.in("stateless", "dead-letter"), Importance.MEDIUM, RNN_NULL_KEY_DOC)
       .define(RNN_RESET_HEADER_CONFIG, Type.STRING, "streamnlp.reset", Importance.LOW, RNN_RESET_HEADER_DOC)
+      .define(ATTENTION_WINDOW_TOKENS_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          ATTENTION_WINDOW_TOKENS_DOC)
+      .define(ATTENTION_WINDOW_MS_CONFIG, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          ATTENTION_WINDOW_MS_DOC)
       .define(EXPLANATION_TOP_K_CONFIG, Type.INT, 5, ConfigDef.Range.between(1, 64), Importance.LOW,
           EXPLANATION_TOP_K_DOC)
       .define(AGGREGATES_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, AGGREGATES_TOPIC_DOC)

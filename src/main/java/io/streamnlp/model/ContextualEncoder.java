@@ -17,4 +17,12 @@ public interface ContextualEncoder extends TextEncoder {
    *     context + message + 1 separator must fit the model's max tokens
    */
   List<EncoderResult> encode(List<TokenizedText> batch, List<long[]> contexts) throws EncodingException;
+
+  /**
+   * Where token {@code j} of a message sits in the model input: with context the input is [CLS] context [SEP]
+   * message-without-its-[CLS], so the message's [CLS] is the input's first token.
+   */
+  static int messagePosition(int j, int contextLength) {
+    return contextLength == 0 || j == 0 ? j : contextLength + 1 + j;
+  }
 }

@@ -149,14 +149,11 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     }
   }
 
-  /**
-   * Where the message's own tokens sit in the model input: all of it without context; with context the input
-   * is [CLS] context [SEP] message-without-its-[CLS], and the message's [CLS] is the input's first token.
-   */
+  /** Where the message's own tokens sit in the model input ({@link ContextualEncoder#messagePosition}). */
   static int[] messagePositions(int length, int contextLength) {
     int[] positions = new int[length];
     for (int j = 0; j < length; j++) {
-      positions[j] = contextLength == 0 || j == 0 ? j : contextLength + 1 + j;
+      positions[j] = ContextualEncoder.messagePosition(j, contextLength);
     }
     return positions;
   }

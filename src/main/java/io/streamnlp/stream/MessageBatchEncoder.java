@@ -12,8 +12,15 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  */
 public interface MessageBatchEncoder extends AutoCloseable {
 
-  /** What one message became; {@code stateSteps} is the key's message count for stateful encoders, else null. */
-  record Encoded(EncoderResult result, Long stateSteps) {}
+  /**
+   * What one message became; {@code stateSteps} is the key's message count for stateful encoders, else null;
+   * {@code context} the context tokens it was read with (windowed attention), else null.
+   */
+  record Encoded(EncoderResult result, Long stateSteps, long[] context) {
+    public Encoded(EncoderResult result, Long stateSteps) {
+      this(result, stateSteps, null);
+    }
+  }
 
   /** Called once from the processor's init, before any batch (to find state stores, schedule sweeps). */
   default void init(ProcessorContext<?, ?> context) {}

@@ -29,6 +29,8 @@ public final class StreamNlpTopology {
   public static final String BUFFER_STORE = "streamnlp-batch-buffer";
   /** Per-key hidden states of the rnn encoder (RocksDB, changelogged). */
   public static final String RNN_STATE_STORE = "streamnlp-rnn-state";
+  /** Per-key context windows of the attention encoder (RocksDB, changelogged). */
+  public static final String CONTEXT_STORE = "streamnlp-attention-context";
 
   /**
    * What the pipeline needs; factories are called once per stream task.
@@ -39,6 +41,12 @@ public final class StreamNlpTopology {
   public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
                       Supplier<MessageBatchEncoder> encoders, Set<StoreBuilder<?>> stores, boolean rejectNullKeys,
                       TextEncodings results, int batchSize, Duration maxWait, String deadLetterTopic) {}
+
+  /** The store of per-key context windows, persistent and changelogged, for {@link Parts#stores()}. */
+  public static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, ContextWindow>> contextStore() {
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTEXT_STORE), Serdes.Bytes(),
+        new ContextWindow.ContextWindowSerde()).withLoggingEnabled(Map.of());
+  }
 
   /** The store of per-key RNN states, persistent and changelogged, for {@link Parts#stores()}. */
   public static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, RnnState>> rnnStateStore() {

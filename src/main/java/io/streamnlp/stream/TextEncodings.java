@@ -5,6 +5,7 @@ import io.streamnlp.avro.SourcePosition;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig.OutputField;
 import io.streamnlp.avro.TokenWeight;
+import io.streamnlp.model.ContextualEncoder;
 import io.streamnlp.model.EncoderResult;
 import io.streamnlp.text.HuggingFaceTextTokenizer;
 import java.nio.ByteBuffer;
@@ -78,23 +79,31 @@ public final class TextEncodings {
     } else {
       b.setEmbedding(null);
     }
-    b.setExplanation(tokenizer == null || r.tokenWeights() == null ? null : explanation(m, r.tokenWeights()));
+    b.setExplanation(tokenizer == null || r.tokenWeights() == null ? null
+        : explanation(m.tokenIds(), r.tokenWeights(), encoded.context(), r.contextWeights()));
     return b.build();
   }
 
-  /** The message's topK tokens by attention weight, strongest first, special tokens left out. */
-  private List<TokenWeight> explanation(PendingMessage m, float[] weights) {
-    long[] ids = m.tokenIds();
-    List<Integer> positions = new ArrayList<>();
-    for (int i = 0; i < Math.min(ids.length, weights.length); i++) {
-      if (!tokenizer.isSpecial(ids[i])) {
-        positions.add(i);
+  /**
+   * The topK tokens by attention weight, from the message and from its context, strongest first, special
+   * tokens left out. Positions are those of the model input.
+   */
+  private List<TokenWeight> explanation(long[] ids, float[] weights, long[] context, float[] contextWeights) {
+    record Candidate(long id, int position, float weight, boolean fromContext) {}
+    int c = context == null || contextWeights == null ? 0 : context.length;
+    List<Candidate> all = new ArrayList<>();
+    for (int j = 0; j < Math.min(ids.length, weights.length); j++) {
+      if (!tokenizer.isSpecial(ids[j])) {
+        all.add(new Candidate(ids[j], ContextualEncoder.messagePosition(j, c), weights[j], false));
       }
     }
-    positions.sort((a, c) -> Float.compare(weights[c], weights[a]));
-    List<TokenWeight> top = new ArrayList<>(Math.min(topK, positions.size()));
-    for (int p : positions.subList(0, Math.min(topK, positions.size()))) {
-      top.add(new TokenWeight(tokenizer.token(ids[p]), p, weights[p], false));
+    for (int j = 0; j < c; j++) {
+      all.add(new Candidate(context[j], 1 + j, contextWeights[j], true));
+    }
+    all.sort((a, d) -> Float.compare(d.weight(), a.weight()));
+    List<TokenWeight> top = new ArrayList<>(Math.min(topK, all.size()));
+    for (Candidate x : all.subList(0, Math.min(topK, all.size()))) {
+      top.add(new TokenWeight(tokenizer.token(x.id()), x.position(), x.weight(), x.fromContext()));
     }
     return top;
   }

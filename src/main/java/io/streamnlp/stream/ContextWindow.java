@@ -1,0 +1,86 @@
+package io.streamnlp.stream;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A key's recent tokens for the attention encoder's context, oldest first, each with the timestamp of the
+ * message it came from (special tokens are not kept).
+ */
+public record ContextWindow(long[] tokens, long[] times) {
+  public static final ContextWindow EMPTY = new ContextWindow(new long[0], new long[0]);
+
+  /** The tokens of messages stamped at or after {@code since}. */
+  public ContextWindow since(long since) {
+    int from = 0;
+    while (from < times.length && times[from] < since) {
+      from++;
+    }
+    return from == 0 ? this : new ContextWindow(Arrays.copyOfRange(tokens, from, tokens.length),
+        Arrays.copyOfRange(times, from, times.length));
+  }
+
+  /** This window followed by a message's tokens, keeping the newest {@code maxTokens}. */
+  public ContextWindow append(long[] message, long time, int maxTokens) {
+    int total = tokens.length + message.length;
+    int drop = Math.max(0, total - maxTokens);
+    long[] t = new long[total - drop];
+    long[] s = new long[total - drop];
+    for (int i = drop; i < total; i++) {
+      boolean old = i < tokens.length;
+      t[i - drop] = old ? tokens[i] : message[i - tokens.length];
+      s[i - drop] = old ? times[i] : time;
+    }
+    return new ContextWindow(t, s);
+  }
+
+  /** Compact binary form for the context store and its changelog: version, count, (int token, long time)*. */
+  public static final class ContextWindowSerde implements Serde<ContextWindow> {
+    private static final byte VERSION = 1;
+
+    @Override
+    public Serializer<ContextWindow> serializer() {
+      return (topic, w) -> {
+        if (w == null) {
+          return null;
+        }
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 + w.tokens().length * 12);
+        out.put(VERSION).putInt(w.tokens().length);
+        for (int i = 0; i < w.tokens().length; i++) {
+          out.putInt(Math.toIntExact(w.tokens()[i])).putLong(w.times()[i]);
+        }
+        return out.array();
+      };
+    }
+
+    @Override
+    public Deserializer<ContextWindow> deserializer() {
+      return (topic, bytes) -> {
+        if (bytes == null) {
+          return null;
+        }
+        try {
+          ByteBuffer in = ByteBuffer.wrap(bytes);
+          if (in.get() != VERSION) {
+            throw new SerializationException("unknown context window format version " + bytes[0]);
+          }
+          int n = in.getInt();
+          long[] tokens = new long[n];
+          long[] times = new long[n];
+          for (int i = 0; i < n; i++) {
+            tokens[i] = in.getInt();
+            times[i] = in.getLong();
+          }
+          return new ContextWindow(tokens, times);
+        } catch (RuntimeException e) {
+          throw e instanceof SerializationException se ? se
+              : new SerializationException("corrupt context window (" + bytes.length + " bytes)", e);
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.model.ContextualEncoder;
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.model.EncodingException;
+import io.streamnlp.text.TokenizedText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The attention encoder with a per-key context window: each message is read after its key's most recent
+ * tokens (at most {@code windowTokens}, from messages no older than {@code windowTime} before it), kept in a
+ * changelogged store. The context is attended to; the tag and embedding describe the message.
+ *
+ * <p>Unlike the RNN's state, a context is plain tokens, so one call holds a whole batch even when a key
+ * sends several messages: each message's context is built in arrival order, including the batch's earlier
+ * messages of its key. When context and message exceed the model's limit, the oldest context tokens are
+ * dropped (the message is never cut for context), counted by {@code context-truncated-rate/total}. Windows
+ * are written to the store only after the model call succeeded. Null keys have no context.
+ */
+public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder {
+
+  /** @param windowTime zero for no time bound */
+  public record Settings(String storeName, int windowTokens, Duration windowTime, int maxTokens) {}
+
+  private final ContextualEncoder encoder;
+  private final Settings settings;
+  private KeyValueStore<Bytes, ContextWindow> windows;
+  private Sensor truncated;
+  private ProcessorContext<?, ?> context;
+
+  public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings) {
+    this.encoder = encoder;
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<?, ?> context) {
+    this.context = context;
+    this.windows = context.getStateStore(settings.storeName());
+    this.truncated = context.metrics().addRateTotalSensor(PipelineMetrics.SCOPE, context.taskId().toString(),
+        "context-truncated", Sensor.RecordingLevel.INFO);
+  }
+
+  @Override
+  public int maxBatchSize() {
+    return encoder.maxBatchSize();
+  }
+
+  @Override
+  public List<Encoded> encode(List<PendingMessage> batch) throws EncodingException {
+    Map<Bytes, ContextWindow> updated = new LinkedHashMap<>();
+    List<TokenizedText> messages = new ArrayList<>(batch.size());
+    List<long[]> contexts = new ArrayList<>(batch.size());
+    for (PendingMessage m : batch) {
+      messages.add(TokenizedText.ofIds(m.tokenIds(), m.truncated()));
+      if (m.key() == null) {
+        contexts.add(null);
+        continue;
+      }
+      Bytes key = Bytes.wrap(m.key());
+      ContextWindow window = updated.containsKey(key) ? updated.get(key) : windows.get(key);
+      if (window == null) {
+        window = ContextWindow.EMPTY;
+      }
+      long time = m.source().timestamp();
+      if (!settings.windowTime().isZero()) {
+        window = window.since(time - settings.windowTime().toMillis());
+      }
+      long[] tokens = window.tokens();
+      int budget = Math.max(0, settings.maxTokens() - m.tokenIds().length - 1);
+      if (tokens.length > budget) {
+        tokens = Arrays.copyOfRange(tokens, tokens.length - budget, tokens.length);
+        truncated.record();
+      }
+      contexts.add(tokens);
+      long[] own = m.tokenIds().length > 2 ? Arrays.copyOfRange(m.tokenIds(), 1, m.tokenIds().length - 1)
+          : new long[0];
+      updated.put(key, window.append(own, time, settings.windowTokens()));
+    }
+    List<EncoderResult> results = encoder.encode(messages, contexts);
+    updated.forEach(windows::put);
+    List<Encoded> out = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      out.add(new Encoded(results.get(i), null, contexts.get(i)));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (truncated != null) {
+      context.metrics().removeSensor(truncated);
+    }
+    encoder.close();
+  }
+}

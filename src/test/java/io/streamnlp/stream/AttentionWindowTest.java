@@ -1,0 +1,174 @@
+package io.streamnlp.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.streamnlp.StreamNlp;
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.avro.TokenWeight;
+import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.model.ContextualEncoder;
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.serde.InMemorySchemaRegistryClient;
+import io.streamnlp.text.TokenizedText;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** encoder=attention with attention.window.tokens > 0: each key's recent tokens are context. */
+class AttentionWindowTest {
+  private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private StreamNlp nlp;
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> input;
+  private TestOutputTopic<byte[], byte[]> output;
+
+  private void start(Map<String, String> overrides) {
+    Map<String, String> p = new HashMap<>();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "window-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, "in");
+    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, "out");
+    p.put(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "64");
+    p.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
+    p.putAll(overrides);
+    nlp = StreamNlp.create(p, registry);
+    driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
+    input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
+    output = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+    if (nlp != null) {
+      nlp.close();
+    }
+  }
+
+  private void send(String key, String text, long atSeconds) {
+    input.pipeInput(key.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
+        Instant.ofEpochSecond(atSeconds));
+  }
+
+  private List<TextEncoding> results() {
+    List<TextEncoding> out = new ArrayList<>();
+    for (byte[] v : output.readValuesToList()) {
+      out.add(nlp.resultSerde().deserializer().deserialize("out", v));
+    }
+    return out;
+  }
+
+  /** A text's tokens without [CLS] and [SEP], as a context window keeps them. */
+  private long[] inner(String text) throws Exception {
+    long[] ids = nlp.model().tokenizer().tokenize(text).ids();
+    return Arrays.copyOfRange(ids, 1, ids.length - 1);
+  }
+
+  private EncoderResult direct(String message, long[] context) throws Exception {
+    try (ContextualEncoder encoder = nlp.model().newContextualEncoder(1, false)) {
+      TokenizedText m = nlp.model().tokenizer().tokenize(message);
+      return encoder.encode(List.of(m), Arrays.asList(context)).get(0);
+    }
+  }
+
+  @Test
+  void eachKeyReadsItsReplyAfterItsOwnEarlierMessages() throws Exception {
+    start(Map.of());
+    send("alice", "i hated every minute of this film", 1);
+    send("bob", "i loved every minute of this film", 2);
+    send("alice", "me too", 3);   // the same batch: its context includes alice's first message
+    send("bob", "me too", 4);
+    List<TextEncoding> r = results();
+    assertThat(r).extracting(TextEncoding::getLabel).containsExactly("negative", "positive", "negative",
+        "positive");
+    EncoderResult alice = direct("me too", inner("i hated every minute of this film"));
+    EncoderResult bob = direct("me too", inner("i loved every minute of this film"));
+    assertThat(r.get(2).getScores().get("positive")).isCloseTo(alice.scores()[1], within(1e-5f));
+    assertThat(r.get(3).getScores().get("positive")).isCloseTo(bob.scores()[1], within(1e-5f));
+    ContextWindow stored = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE)
+        .get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)));
+    long[] expected = new long[0];
+    for (String t : List.of("i hated every minute of this film", "me too")) {
+      long[] more = inner(t);
+      long[] joined = Arrays.copyOf(expected, expected.length + more.length);
+      System.arraycopy(more, 0, joined, expected.length, more.length);
+      expected = joined;
+    }
+    assertThat(stored.tokens()).containsExactly(expected);
+  }
+
+  @Test
+  void theWindowIsBoundedByTokensAndByTime() throws Exception {
+    start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "3", StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG,
+        "10000", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    send("alice", "i hated every minute of this film", 0);
+    ContextWindow stored = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE)
+        .get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)));
+    long[] all = inner("i hated every minute of this film");
+    assertThat(stored.tokens()).containsExactly(Arrays.copyOfRange(all, all.length - 3, all.length));
+    send("alice", "me too", 5);    // 5 s later: "of this film" is context
+    send("alice", "me too", 60);   // 55 s later: nothing is recent enough
+    List<TextEncoding> r = results();
+    assertThat(r.get(1).getScores().get("positive"))
+        .isCloseTo(direct("me too", Arrays.copyOfRange(all, all.length - 3, all.length)).scores()[1], within(1e-5f));
+    assertThat(r.get(2).getScores().get("positive")).isCloseTo(direct("me too", null).scores()[1], within(1e-5f));
+  }
+
+  @Test
+  void theOldestContextIsDroppedWhenContextAndMessageDoNotFitAndItIsCounted() throws Exception {
+    start(Map.of(StreamNlpConfig.MAX_TOKENS_CONFIG, "12", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    send("alice", "i hated every minute of this film", 0);
+    send("alice", "me too honestly", 1);   // [CLS] me too honestly [SEP] = 5 tokens: 6 left for context
+    List<TextEncoding> r = results();
+    long[] all = inner("i hated every minute of this film");
+    long[] kept = Arrays.copyOfRange(all, all.length - 6, all.length);
+    assertThat(r.get(1).getScores().get("positive"))
+        .isCloseTo(direct("me too honestly", kept).scores()[1], within(1e-5f));
+    double truncated = driver.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals("context-truncated-total")).mapToDouble(e ->
+            ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    assertThat(truncated).isEqualTo(1.0);
+  }
+
+  @Test
+  void explanationsMarkTheTokensThatCameFromContext() {
+    start(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,explanation", StreamNlpConfig.EXPLANATION_TOP_K_CONFIG,
+        "20", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    send("alice", "i hated every minute of this film", 0);
+    send("alice", "me too", 1);
+    List<TokenWeight> explanation = results().get(1).getExplanation();
+    assertThat(explanation).anySatisfy(w -> {
+      assertThat(w.getFromContext()).isTrue();
+      assertThat(w.getPosition()).isBetween(1, 7);
+    });
+    assertThat(explanation).filteredOn(TokenWeight::getFromContext).extracting(TokenWeight::getToken)
+        .containsExactlyInAnyOrder("i", "hated", "every", "minute", "of", "this", "film");
+    assertThat(explanation).filteredOn(w -> !w.getFromContext()).extracting(TokenWeight::getToken)
+        .containsExactlyInAnyOrder("me", "too");
+    double sum = explanation.stream().mapToDouble(TokenWeight::getWeight).sum();
+    assertThat(sum).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void windowZeroKeepsNoContext() {
+    start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "0"));
+    assertThat(nlp.topology().describe().toString()).doesNotContain(StreamNlpTopology.CONTEXT_STORE);
+  }
+}

@@ -1,0 +1,37 @@
+package io.streamnlp.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class ContextWindowTest {
+
+  @Test
+  void keepsTheNewestTokensAndDropsThoseOfOldMessages() {
+    ContextWindow w = ContextWindow.EMPTY.append(new long[] {1, 2, 3}, 100, 4).append(new long[] {4, 5}, 200, 4);
+    assertThat(w.tokens()).containsExactly(2, 3, 4, 5);
+    assertThat(w.times()).containsExactly(100, 100, 200, 200);
+    assertThat(w.since(150).tokens()).containsExactly(4, 5);
+    assertThat(w.since(0)).isSameAs(w);
+    assertThat(w.since(201).tokens()).isEmpty();
+  }
+
+  @Test
+  void roundTripsThroughItsSerdeAndRejectsDamage() {
+    ContextWindow.ContextWindowSerde serde = new ContextWindow.ContextWindowSerde();
+    ContextWindow w = new ContextWindow(new long[] {101, 30521, 7}, new long[] {-5, 0, Long.MAX_VALUE});
+    byte[] bytes = serde.serializer().serialize("t", w);
+    assertThat(bytes).hasSize(1 + 4 + 3 * 12);
+    ContextWindow back = serde.deserializer().deserialize("t", bytes);
+    assertThat(back.tokens()).containsExactly(w.tokens());
+    assertThat(back.times()).containsExactly(w.times());
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length - 1)))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("corrupt");
+    bytes[0] = 2;
+    assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("version 2");
+  }
+}
