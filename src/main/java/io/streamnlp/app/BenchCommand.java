@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (not tests): each prints its figures and their ratio to a baseline measured in "
         + "the same run.",
-    subcommands = {BenchCommand.RnnHistory.class})
+    subcommands = {BenchCommand.RnnHistory.class, BenchCommand.AttentionWindow.class})
 final class BenchCommand {
 
   /**
@@ -57,7 +57,7 @@ final class BenchCommand {
     @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds per figure; the best is kept.")
     int rounds;
 
-    private static final String[] TEXTS = {"the plot is thin but the cast is great", "i loved the music",
+    static final String[] TEXTS = {"the plot is thin but the cast is great", "i loved the music",
         "what a waste of time", "not bad at all", "the support team fixed it in minutes, thank you",
         "still waiting for my refund", "a warm and funny film", "boring"};
 
@@ -119,6 +119,100 @@ final class BenchCommand {
           for (RecurrentResult r : encoder.encode(batch, states)) {
             write.serialize("", new RnnState(model.info().name(), model.info().version(), 2, 0, r.finalState()));
           }
+        }
+        double ms = (System.nanoTime() - start) / 1e6 / messages;
+        if (round > 0) { // round 0 warms up
+          best = Math.min(best, ms);
+        }
+      }
+      return best;
+    }
+  }
+
+  /**
+   * Cost of one message for the attention encoder as a function of its context window: every message is
+   * read with a context of exactly N tokens. The baseline is N = 0 (the message alone); attention's cost
+   * grows with the square of the input length, which is what the RNN's fixed-size state avoids.
+   */
+  @Command(name = "attention-window", mixinStandardHelpOptions = true,
+      description = "ms per message of the attention encoder with a context window of N tokens, at batch 1 and "
+          + "batched, with the ratio to N=0.")
+  static final class AttentionWindow implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model-dir", defaultValue = StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT,
+        description = "An attention model with a pooling mask (default: the shipped transformer).")
+    String modelDir;
+
+    @Option(names = "--windows", split = ",", defaultValue = "0,32,64,128,240",
+        description = "Context lengths in tokens (default 0,32,64,128,240; the model reads at most 256).")
+    int[] windows;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batched size to compare with batch 1.")
+    int batch;
+
+    @Option(names = "--messages", defaultValue = "256", description = "Timed messages per figure.")
+    int messages;
+
+    @Option(names = "--rounds", defaultValue = "2", description = "Timed rounds per figure; the best is kept.")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      try (OnnxModel model = OnnxModel.load(ModelDirectory.open(modelDir), OnnxModel.RuntimeOptions.cpu(), 256);
+           io.streamnlp.model.ContextualEncoder single = model.newContextualEncoder(1, false);
+           io.streamnlp.model.ContextualEncoder batched = model.newContextualEncoder(batch, false)) {
+        List<TokenizedText> texts = new ArrayList<>();
+        for (String t : RnnHistory.TEXTS) {
+          texts.add(model.tokenizer().tokenize(t));
+        }
+        // Context made of real text: the messages' own tokens, repeated, without special tokens.
+        List<Long> pool = new ArrayList<>();
+        for (TokenizedText t : texts) {
+          for (int i = 1; i < t.length() - 1; i++) {
+            pool.add(t.ids()[i]);
+          }
+        }
+        out.printf(Locale.ROOT, "model %s %s, %d cores; ms per message with a context of N tokens, best of %d "
+            + "rounds of %d messages%n", model.info().name(), model.info().version(),
+            Runtime.getRuntime().availableProcessors(), rounds, messages);
+        out.printf(Locale.ROOT, "%8s %12s %10s %12s %10s%n", "window", "batch 1", "vs N=0", "batch " + batch,
+            "vs N=0");
+        double base1 = 0;
+        double baseB = 0;
+        for (int window : windows) {
+          long[] context = new long[window];
+          for (int i = 0; i < window; i++) {
+            context[i] = pool.get(i % pool.size());
+          }
+          double ms1 = best(single, texts, context, 1);
+          double msB = best(batched, texts, context, batch);
+          if (base1 == 0) {
+            base1 = ms1;
+            baseB = msB;
+          }
+          out.printf(Locale.ROOT, "%8d %12.3f %10.2f %12.3f %10.2f%n", window, ms1, ms1 / base1, msB, msB / baseB);
+          out.flush();
+        }
+      }
+      return 0;
+    }
+
+    private double best(io.streamnlp.model.ContextualEncoder encoder, List<TokenizedText> texts, long[] context,
+                        int size) throws Exception {
+      double best = Double.MAX_VALUE;
+      for (int round = 0; round <= rounds; round++) {
+        long start = System.nanoTime();
+        for (int done = 0; done < messages; done += size) {
+          List<TokenizedText> batch = new ArrayList<>(size);
+          List<long[]> contexts = new ArrayList<>(size);
+          for (int i = 0; i < size; i++) {
+            batch.add(texts.get((done + i) % texts.size()));
+            contexts.add(context);
+          }
+          encoder.encode(batch, contexts);
         }
         double ms = (System.nanoTime() - start) / 1e6 / messages;
         if (round > 0) { // round 0 warms up

@@ -87,4 +87,16 @@ class EvaluateCommandTest {
     });
     assertThat(lines[3].trim()).startsWith("5 ");
   }
+
+  @Test
+  void benchAttentionWindowPrintsEachWindowAgainstNoContext() {
+    Result r = run("bench", "attention-window", "--windows", "0,16", "--messages", "4", "--rounds", "1",
+        "--batch", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(4);
+    assertThat(lines[1]).contains("window", "batch 1", "batch 2", "vs N=0");
+    assertThat(lines[2].trim().split("\\s+")).containsSubsequence("0", "1.00", "1.00");
+    assertThat(lines[3].trim()).startsWith("16 ");
+  }
 }
