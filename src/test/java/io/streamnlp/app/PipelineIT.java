@@ -228,6 +228,42 @@ class PipelineIT extends LocalClusterIT {
     }
   }
 
+  @Test
+  void aKeysContextWindowSurvivesARestartOnAnotherMachine() throws Exception {
+    String name = "window";
+    kafka.createTopics(1, name + "-in", name + "-out", name + "-out-dlq");
+    Map<String, String> windowed = Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "64",
+        StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG, "0", StreamNlpConfig.BATCH_SIZE_CONFIG, "1",
+        // Kafka Streams does not leave the group on close: let the next instance take over sooner.
+        StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
+    String earlier = "i hated every minute of this film";
+    produce(name + "-in", List.<byte[][]>of(new byte[][] {utf8("alice"), utf8(earlier)}));
+    try (StreamNlp nlp = StreamNlp.create(pipeline(name, windowed));
+         StreamsRunner runner = new StreamsRunner(nlp, new Properties())) {
+      runner.start();
+      assertThat(consume(name + "-out", 1, Duration.ofSeconds(90))).hasSize(1);
+    }
+    // A new instance with empty local state, as on another machine: the window comes back from the changelog.
+    Map<String, String> elsewhere = new HashMap<>(windowed);
+    elsewhere.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("elsewhere").toString());
+    produce(name + "-in", List.<byte[][]>of(new byte[][] {utf8("alice"), utf8("me too")}));
+    try (StreamNlp nlp = StreamNlp.create(pipeline(name, elsewhere));
+         StreamsRunner runner = new StreamsRunner(nlp, new Properties())) {
+      runner.start();
+      List<TextEncoding> results = decode(nlp, consume(name + "-out", 2, Duration.ofSeconds(90)));
+      assertThat(results).hasSize(2);
+      long[] ids = nlp.model().tokenizer().tokenize(earlier).ids();
+      long[] context = java.util.Arrays.copyOfRange(ids, 1, ids.length - 1);
+      try (io.streamnlp.model.ContextualEncoder encoder = nlp.model().newContextualEncoder(1, false)) {
+        float expected = encoder.encode(List.of(nlp.model().tokenizer().tokenize("me too")),
+            java.util.Arrays.asList(context)).get(0).scores()[1];
+        assertThat(results.get(1).getScores().get("positive"))
+            .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-5f));
+        assertThat(results.get(1).getLabel()).isEqualTo("negative");
+      }
+    }
+  }
+
   private static String get(HttpClient http, String url) throws Exception {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
         HttpResponse.BodyHandlers.ofString());
