@@ -14,10 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +50,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   private final Settings settings;
   private ProcessorContext<?, ?> context;
   private KeyValueStore<Bytes, RnnState> states;
-  private Bytes sweepFrom;
+  private BoundedSweep<RnnState> sweeper;
   private long foreignStates;
 
   public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings) {
@@ -65,6 +63,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   public void init(ProcessorContext<?, ?> context) {
     this.context = context;
     this.states = context.getStateStore(settings.storeName());
+    this.sweeper = new BoundedSweep<>(states, settings.sweepMaxKeys());
     if (!settings.ttl().isZero()) {
       context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
@@ -165,27 +164,9 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   /** Deletes states idle for longer than the TTL, examining at most sweepMaxKeys keys per call. */
   void sweep(long now) {
     long cutoff = now - settings.ttl().toMillis();
-    List<Bytes> expired = new ArrayList<>();
-    int examined = 0;
-    Bytes next = null;
-    try (KeyValueIterator<Bytes, RnnState> it = sweepFrom == null ? states.all() : states.range(sweepFrom, null)) {
-      while (it.hasNext()) {
-        KeyValue<Bytes, RnnState> kv = it.next();
-        if (examined == settings.sweepMaxKeys()) {
-          next = kv.key;
-          break;
-        }
-        examined++;
-        if (kv.value.updatedMs() < cutoff) {
-          expired.add(kv.key);
-        }
-      }
-    }
-    expired.forEach(states::delete);
-    sweepFrom = next;
-    if (!expired.isEmpty()) {
-      LOG.info("Task {}: deleted {} RNN states idle for more than {}", context.taskId(), expired.size(),
-          settings.ttl());
+    int deleted = sweeper.sweep(state -> state.updatedMs() < cutoff);
+    if (deleted > 0) {
+      LOG.info("Task {}: deleted {} RNN states idle for more than {}", context.taskId(), deleted, settings.ttl());
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -24,9 +25,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * sends several messages: each message's context is built in arrival order, including the batch's earlier
  * messages of its key. When context and message exceed the model's limit, the oldest context tokens are
  * dropped (the message is never cut for context), counted by {@code context-truncated-rate/total}. Windows
- * are written to the store only after the model call succeeded. Null keys have no context.
+ * are written to the store only after the model call succeeded. Null keys have no context. With a time
+ * bound, windows whose newest token is older than it (in stream time) are deleted by a stream-time sweep that
+ * examines at most {@value #SWEEP_MAX_KEYS} keys each time.
  */
 public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder {
+  static final int SWEEP_MAX_KEYS = 10_000;
 
   /** @param windowTime zero for no time bound */
   public record Settings(String storeName, int windowTokens, Duration windowTime, int maxTokens) {}
@@ -48,6 +52,13 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
     this.windows = context.getStateStore(settings.storeName());
     this.truncated = context.metrics().addRateTotalSensor(PipelineMetrics.SCOPE, context.taskId().toString(),
         "context-truncated", Sensor.RecordingLevel.INFO);
+    if (!settings.windowTime().isZero()) {
+      // A window no message can use any more (all of it older than the time bound) is only storage.
+      BoundedSweep<ContextWindow> sweeper = new BoundedSweep<>(windows, SWEEP_MAX_KEYS);
+      long bound = settings.windowTime().toMillis();
+      context.schedule(settings.windowTime(), PunctuationType.STREAM_TIME, streamTime ->
+          sweeper.sweep(w -> w.times().length == 0 || w.times()[w.times().length - 1] < streamTime - bound));
+    }
   }
 
   @Override

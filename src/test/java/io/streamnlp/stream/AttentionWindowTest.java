@@ -167,6 +167,18 @@ class AttentionWindowTest {
   }
 
   @Test
+  void windowsThatNoMessageCanUseAnyMoreAreDeleted() {
+    start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG, "10000", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    send("alice", "hello there", 0);
+    send("bob", "hi", 8);
+    send("carol", "hey", 16);   // stream time 16 s: alice's window (0 s) is older than 10 s, bob's (8 s) is not
+    var store = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE);
+    assertThat(store.get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)))).isNull();
+    assertThat(store.get(Bytes.wrap("bob".getBytes(StandardCharsets.UTF_8)))).isNotNull();
+    assertThat(store.get(Bytes.wrap("carol".getBytes(StandardCharsets.UTF_8)))).isNotNull();
+  }
+
+  @Test
   void windowZeroKeepsNoContext() {
     start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "0"));
     assertThat(nlp.topology().describe().toString()).doesNotContain(StreamNlpTopology.CONTEXT_STORE);
