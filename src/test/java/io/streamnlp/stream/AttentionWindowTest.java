@@ -13,14 +13,10 @@ import io.streamnlp.serde.InMemorySchemaRegistryClient;
 import io.streamnlp.text.TokenizedText;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -32,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** encoder=attention with attention.window.tokens > 0: each key's recent tokens are context. */
 class AttentionWindowTest {
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private PipelineDriver pipeline;
   private StreamNlp nlp;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
@@ -46,19 +43,17 @@ class AttentionWindowTest {
     p.put(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "64");
     p.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
     p.putAll(overrides);
-    nlp = StreamNlp.create(p, registry);
-    driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
-    input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-    output = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    pipeline = PipelineDriver.start(p, registry, "in");
+    nlp = pipeline.nlp;
+    driver = pipeline.driver;
+    input = pipeline.input;
+    output = pipeline.output("out");
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
-    }
-    if (nlp != null) {
-      nlp.close();
+    if (pipeline != null) {
+      pipeline.close();
     }
   }
 
@@ -68,11 +63,7 @@ class AttentionWindowTest {
   }
 
   private List<TextEncoding> results() {
-    List<TextEncoding> out = new ArrayList<>();
-    for (byte[] v : output.readValuesToList()) {
-      out.add(nlp.resultSerde().deserializer().deserialize("out", v));
-    }
-    return out;
+    return pipeline.results(output, "out");
   }
 
   /** A text's tokens without [CLS] and [SEP], as a context window keeps them. */

@@ -20,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -43,6 +41,7 @@ class RnnTopologyTest {
 
   static OnnxModel reference;
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private PipelineDriver pipeline;
   private StreamNlp nlp;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
@@ -72,20 +71,19 @@ class RnnTopologyTest {
     props.put(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "1000");
     props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores,embedding");
     props.putAll(overrides);
-    nlp = StreamNlp.create(props, registry);
-    driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
-    input = driver.createInputTopic(IN, new ByteArraySerializer(), new ByteArraySerializer());
-    output = driver.createOutputTopic(OUT, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    deadLetters = driver.createOutputTopic(DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    pipeline = PipelineDriver.start(props, registry, IN);
+    nlp = pipeline.nlp;
+    driver = pipeline.driver;
+    input = pipeline.input;
+    output = pipeline.output(OUT);
+    deadLetters = pipeline.output(DLQ);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
-    }
-    if (nlp != null) {
-      nlp.close();
+    if (pipeline != null) {
+      pipeline.close();
+      pipeline = null;
     }
   }
 
@@ -94,11 +92,7 @@ class RnnTopologyTest {
   }
 
   private List<TextEncoding> results() {
-    List<TextEncoding> results = new ArrayList<>();
-    for (byte[] v : output.readValuesToList()) {
-      results.add(nlp.resultSerde().deserializer().deserialize(OUT, v));
-    }
-    return results;
+    return pipeline.results(output, OUT);
   }
 
   private static String key(TextEncoding e) {

@@ -16,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Per-key sentiment windows: one final summary per key and window, late records within grace only. */
 class SentimentWindowsTest {
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private PipelineDriver pipeline;
   private StreamNlp nlp;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
@@ -49,20 +48,18 @@ class SentimentWindowsTest {
   }
 
   private void start(Map<String, String> overrides) {
-    nlp = StreamNlp.create(props(overrides), registry);
-    driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
-    input = driver.createInputTopic("in", new ByteArraySerializer(), new ByteArraySerializer());
-    results = driver.createOutputTopic("out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    windows = driver.createOutputTopic("windows", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    pipeline = PipelineDriver.start(props(overrides), registry, "in");
+    nlp = pipeline.nlp;
+    driver = pipeline.driver;
+    input = pipeline.input;
+    results = pipeline.output("out");
+    windows = pipeline.output("windows");
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
-    }
-    if (nlp != null) {
-      nlp.close();
+    if (pipeline != null) {
+      pipeline.close();
     }
   }
 
@@ -98,10 +95,7 @@ class SentimentWindowsTest {
 
     List<SentimentWindow> closed = closedWindows();
     assertThat(closed).extracting(SentimentWindowsTest::key).containsExactlyInAnyOrder("alice", "bob");
-    List<TextEncoding> encoded = new ArrayList<>();
-    for (byte[] v : results.readValuesToList()) {
-      encoded.add(nlp.resultSerde().deserializer().deserialize("out", v));
-    }
+    List<TextEncoding> encoded = pipeline.results(results, "out");
     // The expected figures come from the per-message results of the same run (every result is emitted).
     List<TextEncoding> aliceInWindow = encoded.stream().filter(e -> key(e).equals("alice"))
         .filter(e -> e.getSource().getTimestamp().getEpochSecond() < 60).toList();

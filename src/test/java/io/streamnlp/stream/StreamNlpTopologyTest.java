@@ -13,14 +13,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -36,6 +34,7 @@ class StreamNlpTopologyTest {
   private static final String DLQ = "encoded-dlq";
 
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+  private PipelineDriver pipeline;
   private StreamNlp nlp;
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
@@ -54,21 +53,18 @@ class StreamNlpTopologyTest {
     props.put(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG, "200");
     props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores,embedding");
     props.putAll(overrides);
-    nlp = StreamNlp.create(props, registry);
-    Properties streams = nlp.streamsProperties();
-    driver = new TopologyTestDriver(nlp.topology(), streams);
-    input = driver.createInputTopic(IN, new ByteArraySerializer(), new ByteArraySerializer());
-    output = driver.createOutputTopic(OUT, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    deadLetters = driver.createOutputTopic(DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    pipeline = PipelineDriver.start(props, registry, IN);
+    nlp = pipeline.nlp;
+    driver = pipeline.driver;
+    input = pipeline.input;
+    output = pipeline.output(OUT);
+    deadLetters = pipeline.output(DLQ);
   }
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
-    }
-    if (nlp != null) {
-      nlp.close();
+    if (pipeline != null) {
+      pipeline.close();
     }
   }
 
@@ -77,11 +73,7 @@ class StreamNlpTopologyTest {
   }
 
   private List<TextEncoding> results() {
-    List<TextEncoding> results = new ArrayList<>();
-    for (byte[] v : output.readValuesToList()) {
-      results.add(nlp.resultSerde().deserializer().deserialize(OUT, v));
-    }
-    return results;
+    return pipeline.results(output, OUT);
   }
 
   private static String header(TestRecord<byte[], byte[]> r, String key) {

@@ -1,0 +1,49 @@
+package io.streamnlp.stream;
+
+import io.streamnlp.StreamNlp;
+import io.streamnlp.avro.TextEncoding;
+import io.streamnlp.serde.SchemaRegistryClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** The standalone pipeline on a TopologyTestDriver, for the topology tests: one input topic, any outputs. */
+final class PipelineDriver implements AutoCloseable {
+  final StreamNlp nlp;
+  final TopologyTestDriver driver;
+  final TestInputTopic<byte[], byte[]> input;
+
+  private PipelineDriver(StreamNlp nlp, String inputTopic) {
+    this.nlp = nlp;
+    this.driver = new TopologyTestDriver(nlp.topology(), nlp.streamsProperties());
+    this.input = driver.createInputTopic(inputTopic, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  static PipelineDriver start(Map<String, String> props, SchemaRegistryClient registry, String inputTopic) {
+    return new PipelineDriver(StreamNlp.create(props, registry), inputTopic);
+  }
+
+  TestOutputTopic<byte[], byte[]> output(String topic) {
+    return driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Everything written to {@code topic} so far, decoded as results. */
+  List<TextEncoding> results(TestOutputTopic<byte[], byte[]> topic, String name) {
+    List<TextEncoding> results = new ArrayList<>();
+    for (byte[] v : topic.readValuesToList()) {
+      results.add(nlp.resultSerde().deserializer().deserialize(name, v));
+    }
+    return results;
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+    nlp.close();
+  }
+}
