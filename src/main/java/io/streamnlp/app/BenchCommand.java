@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (not tests): each prints its figures and their ratio to a baseline measured in "
         + "the same run.",
-    subcommands = {BenchCommand.RnnHistory.class, BenchCommand.AttentionWindow.class})
+    subcommands = {BenchCommand.RnnHistory.class, BenchCommand.AttentionWindow.class, BenchCommand.Memory.class})
 final class BenchCommand {
 
   /**
@@ -220,6 +220,106 @@ final class BenchCommand {
         }
       }
       return best;
+    }
+  }
+
+  /**
+   * Long-range memory: per key, one clearly positive or negative message, then about d tokens of neutral
+   * filler messages, then a neutral probe. How often does the probe's tag still carry the first message's
+   * sentiment? The RNN carries its state through everything; the attention encoder sees the last
+   * {@code window} tokens as context. The baseline is the probe read alone, without any history.
+   */
+  @Command(name = "memory", mixinStandardHelpOptions = true,
+      description = "How often a neutral probe's tag carries the sentiment of a message d tokens earlier, for "
+          + "the stateful RNN and the windowed attention encoder, against the probe alone.")
+  static final class Memory implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--distances", split = ",", defaultValue = "0,16,64,256,1024",
+        description = "Tokens of neutral filler between the sentiment and the probe (default 0,16,64,256,1024).")
+    int[] distances;
+
+    @Option(names = "--keys", defaultValue = "200", description = "Keys (conversations) per distance.")
+    int keys;
+
+    @Option(names = "--window", defaultValue = "128", description = "The attention encoder's context window "
+        + "in tokens (attention.window.tokens).")
+    int window;
+
+    @Option(names = "--seed", defaultValue = "13", description = "Seed of the generated conversations.")
+    long seed;
+
+    static final String[] POSITIVE = {"i absolutely love this , it is wonderful", "what a fantastic , delightful "
+        + "experience", "this is the best thing i have bought all year", "brilliant work , i am so happy with it"};
+    static final String[] NEGATIVE = {"i hate this , it is terrible", "what an awful , miserable experience",
+        "this is the worst thing i have bought all year", "broken again , i am so angry about it"};
+    static final String[] FILLER = {"the meeting is at noon", "i will send the file later", "it is on the second "
+        + "floor", "we ordered it on tuesday", "the invoice number is in the email", "my colleague will join",
+        "the train leaves at five", "please check the attachment"};
+    static final String PROBE = "so what do you think overall";
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      try (OnnxModel gru = OnnxModel.load(ModelDirectory.open(StreamNlpConfig.RNN_MODEL_DIR_DEFAULT),
+               OnnxModel.RuntimeOptions.cpu(), 128);
+           OnnxModel transformer = OnnxModel.load(ModelDirectory.open(StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT),
+               OnnxModel.RuntimeOptions.cpu(), 256);
+           RecurrentEncoder rnn = gru.newRecurrentEncoder(1);
+           io.streamnlp.model.ContextualEncoder attention = transformer.newContextualEncoder(1, false)) {
+        int positive = 1;
+        boolean probeAlonePositive = attention.encode(List.of(transformer.tokenizer().tokenize(PROBE))).get(0)
+            .labelIndex() == positive;
+        boolean rnnProbeAlonePositive = rnn.encode(List.of(gru.tokenizer().tokenize(PROBE))).get(0)
+            .labelIndex() == positive;
+        out.printf(Locale.ROOT, "%d keys per distance, seed %d; attention window %d tokens; a probe read alone is "
+            + "tagged %s by the transformer and %s by the GRU%n", keys, seed, window,
+            probeAlonePositive ? "positive" : "negative", rnnProbeAlonePositive ? "positive" : "negative");
+        out.printf(Locale.ROOT, "%10s %22s %22s%n", "distance", "GRU carries sentiment", "attention carries");
+        for (int d : distances) {
+          java.util.Random random = new java.util.Random(seed + d);
+          int rnnAgree = 0;
+          int attentionAgree = 0;
+          for (int k = 0; k < keys; k++) {
+            boolean pos = random.nextBoolean();
+            String first = (pos ? POSITIVE : NEGATIVE)[random.nextInt(POSITIVE.length)];
+            List<String> conversation = new ArrayList<>(List.of(first));
+            int filled = 0;
+            while (filled < d) {
+              String f = FILLER[random.nextInt(FILLER.length)];
+              conversation.add(f);
+              filled += gru.tokenizer().tokenize(f).length() - 2;
+            }
+            // RNN: the state runs through the whole conversation, then the probe.
+            float[] state = null;
+            for (String m : conversation) {
+              state = rnn.encode(List.of(gru.tokenizer().tokenize(m)), Arrays.asList(state)).get(0).finalState();
+            }
+            int rnnLabel = rnn.encode(List.of(gru.tokenizer().tokenize(PROBE)), Arrays.asList(state)).get(0)
+                .result().labelIndex();
+            // Attention: the probe is read after the conversation's last `window` tokens.
+            io.streamnlp.stream.ContextWindow ctx = io.streamnlp.stream.ContextWindow.EMPTY;
+            for (String m : conversation) {
+              long[] ids = transformer.tokenizer().tokenize(m).ids();
+              ctx = ctx.append(Arrays.copyOfRange(ids, 1, ids.length - 1), 0, window);
+            }
+            TokenizedText probe = transformer.tokenizer().tokenize(PROBE);
+            long[] context = ctx.tokens();
+            int budget = 256 - probe.length() - 1;
+            if (context.length > budget) {
+              context = Arrays.copyOfRange(context, context.length - budget, context.length);
+            }
+            int attentionLabel = attention.encode(List.of(probe), Arrays.asList(context)).get(0).labelIndex();
+            rnnAgree += (rnnLabel == positive) == pos ? 1 : 0;
+            attentionAgree += (attentionLabel == positive) == pos ? 1 : 0;
+          }
+          out.printf(Locale.ROOT, "%10d %21.1f%% %21.1f%%%n", d, 100.0 * rnnAgree / keys, 100.0 * attentionAgree / keys);
+          out.flush();
+        }
+        out.println("(50 % is chance: without memory the probe gets the same tag whatever came first)");
+      }
+      return 0;
     }
   }
 }

@@ -99,4 +99,20 @@ class EvaluateCommandTest {
     assertThat(lines[2].trim().split("\\s+")).containsSubsequence("0", "1.00", "1.00");
     assertThat(lines[3].trim()).startsWith("16 ");
   }
+
+  @Test
+  void benchMemoryPrintsHowOftenTheProbeCarriesTheEarlySentiment() {
+    Result r = run("bench", "memory", "--keys", "6", "--distances", "0,300", "--window", "64");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(5);
+    assertThat(lines[0]).contains("6 keys per distance", "attention window 64 tokens");
+    for (String line : new String[] {lines[2], lines[3]}) {
+      String[] cols = line.trim().split("\\s+");
+      assertThat(Double.parseDouble(cols[1].replace("%", ""))).isBetween(0.0, 100.0);
+      assertThat(Double.parseDouble(cols[2].replace("%", ""))).isBetween(0.0, 100.0);
+    }
+    assertThat(lines[2].trim()).startsWith("0 ");
+    assertThat(lines[3].trim()).startsWith("300 ");
+  }
 }
