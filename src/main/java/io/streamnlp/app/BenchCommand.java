@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks (not tests): each prints its figures and their ratio to a baseline measured in "
         + "the same run.",
-    subcommands = {BenchCommand.RnnHistory.class, BenchCommand.AttentionWindow.class, BenchCommand.Memory.class})
+    subcommands = {BenchCommand.RnnHistory.class, BenchCommand.AttentionWindow.class, BenchCommand.Memory.class,
+        BenchCommand.Raw.class})
 final class BenchCommand {
 
   /**
@@ -320,6 +321,79 @@ final class BenchCommand {
         out.println("(50 % is chance: without memory the probe gets the same tag whatever came first)");
       }
       return 0;
+    }
+  }
+
+  /**
+   * The ceiling: messages/s of each shipped model called directly through ONNX Runtime, no Kafka, on short
+   * (about 16 tokens) and long (about 128 tokens) messages, at batch 1 and batched. The end-to-end figures
+   * of a stream are to be read against these.
+   */
+  @Command(name = "raw", mixinStandardHelpOptions = true,
+      description = "Raw ONNX Runtime throughput (messages/s) of both shipped models, short and long messages, "
+          + "batch 1 and batched, with the batching speed-up.")
+  static final class Raw implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Batched size to compare with batch 1.")
+    int batch;
+
+    @Option(names = "--seconds", defaultValue = "3", description = "Timed seconds per figure (after a warm-up).")
+    double seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(Locale.ROOT, "%d cores; messages/s through ONNX Runtime alone, %.1f s per figure%n",
+          Runtime.getRuntime().availableProcessors(), seconds);
+      out.printf(Locale.ROOT, "%-16s %8s %12s %12s %10s%n", "model", "tokens", "batch 1", "batch " + batch,
+          "speed-up");
+      for (String dir : new String[] {StreamNlpConfig.RNN_MODEL_DIR_DEFAULT,
+          StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT}) {
+        try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir), OnnxModel.RuntimeOptions.cpu(), 128);
+             io.streamnlp.model.TextEncoder single = model.newEncoder(1);
+             io.streamnlp.model.TextEncoder batched = model.newEncoder(batch)) {
+          for (int tokens : new int[] {16, 128}) {
+            TokenizedText message = message(model, tokens);
+            double one = throughput(single, message, 1);
+            double many = throughput(batched, message, batch);
+            out.printf(Locale.ROOT, "%-16s %8d %12.0f %12.0f %9.2fx%n", model.info().name(), message.length(),
+                one, many, many / one);
+            out.flush();
+          }
+        }
+      }
+      return 0;
+    }
+
+    /** A message of exactly {@code tokens} tokens, cut from real text. */
+    private static TokenizedText message(OnnxModel model, int tokens) throws Exception {
+      StringBuilder text = new StringBuilder();
+      while (model.tokenizer().tokenize(text.toString()).length() < tokens) {
+        text.append(RnnHistory.TEXTS[text.length() % RnnHistory.TEXTS.length]).append(" . ");
+      }
+      long[] ids = model.tokenizer().tokenize(text.toString()).ids();
+      long[] cut = Arrays.copyOf(ids, tokens);
+      cut[tokens - 1] = ids[ids.length - 1]; // keep the closing special token
+      return TokenizedText.ofIds(cut, false);
+    }
+
+    private double throughput(io.streamnlp.model.TextEncoder encoder, TokenizedText message, int size)
+        throws Exception {
+      List<TokenizedText> batch = java.util.Collections.nCopies(size, message);
+      long warm = System.nanoTime() + 500_000_000L;
+      while (System.nanoTime() < warm) {
+        encoder.encode(batch);
+      }
+      long start = System.nanoTime();
+      long end = start + (long) (seconds * 1e9);
+      long done = 0;
+      while (System.nanoTime() < end) {
+        encoder.encode(batch);
+        done += size;
+      }
+      return done / ((System.nanoTime() - start) / 1e9);
     }
   }
 }

@@ -115,4 +115,21 @@ class EvaluateCommandTest {
     assertThat(lines[2].trim()).startsWith("0 ");
     assertThat(lines[3].trim()).startsWith("300 ");
   }
+
+  @Test
+  void benchRawPrintsTheCeilingOfBothModels() {
+    Result r = run("bench", "raw", "--seconds", "0.1", "--batch", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    String[] lines = r.out().strip().split("\n");
+    assertThat(lines).hasSize(6);
+    assertThat(lines[2]).startsWith("gru-sst2").contains(" 16 ");
+    assertThat(lines[3]).startsWith("gru-sst2").contains(" 128 ");
+    assertThat(lines[4]).startsWith("minilm-l6-sst2").contains(" 16 ");
+    assertThat(lines[5]).startsWith("minilm-l6-sst2").contains(" 128 ");
+    for (int i = 2; i < 6; i++) {
+      String[] cols = lines[i].trim().split("\\s+");
+      assertThat(Double.parseDouble(cols[2])).isPositive();
+      assertThat(Double.parseDouble(cols[3])).isPositive();
+    }
+  }
 }
