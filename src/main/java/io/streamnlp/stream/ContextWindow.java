@@ -2,10 +2,6 @@ package io.streamnlp.stream;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * A key's recent tokens for the attention encoder's context, oldest first, each with the timestamp of the
@@ -38,49 +34,35 @@ public record ContextWindow(long[] tokens, long[] times) {
     return new ContextWindow(t, s);
   }
 
-  /** Compact binary form for the context store and its changelog: version, count, (int token, long time)*. */
-  public static final class ContextWindowSerde implements Serde<ContextWindow> {
-    private static final byte VERSION = 1;
-
-    @Override
-    public Serializer<ContextWindow> serializer() {
-      return (topic, w) -> {
-        if (w == null) {
-          return null;
-        }
-        ByteBuffer out = ByteBuffer.allocate(1 + 4 + w.tokens().length * 12);
-        out.put(VERSION).putInt(w.tokens().length);
-        for (int i = 0; i < w.tokens().length; i++) {
-          out.putInt(Math.toIntExact(w.tokens()[i])).putLong(w.times()[i]);
-        }
-        return out.array();
-      };
+  /** Compact binary form for the context store and its changelog: count, then (int token, long time)*. */
+  public static final class ContextWindowSerde extends VersionedBinarySerde<ContextWindow> {
+    public ContextWindowSerde() {
+      super("context window");
     }
 
     @Override
-    public Deserializer<ContextWindow> deserializer() {
-      return (topic, bytes) -> {
-        if (bytes == null) {
-          return null;
-        }
-        try {
-          ByteBuffer in = ByteBuffer.wrap(bytes);
-          if (in.get() != VERSION) {
-            throw new SerializationException("unknown context window format version " + bytes[0]);
-          }
-          int n = in.getInt();
-          long[] tokens = new long[n];
-          long[] times = new long[n];
-          for (int i = 0; i < n; i++) {
-            tokens[i] = in.getInt();
-            times[i] = in.getLong();
-          }
-          return new ContextWindow(tokens, times);
-        } catch (RuntimeException e) {
-          throw e instanceof SerializationException se ? se
-              : new SerializationException("corrupt context window (" + bytes.length + " bytes)", e);
-        }
-      };
+    int bodySize(ContextWindow w) {
+      return 4 + w.tokens().length * 12;
+    }
+
+    @Override
+    void writeBody(ContextWindow w, ByteBuffer out) {
+      out.putInt(w.tokens().length);
+      for (int i = 0; i < w.tokens().length; i++) {
+        out.putInt(Math.toIntExact(w.tokens()[i])).putLong(w.times()[i]);
+      }
+    }
+
+    @Override
+    ContextWindow readBody(ByteBuffer in) {
+      int n = in.getInt();
+      long[] tokens = new long[n];
+      long[] times = new long[n];
+      for (int i = 0; i < n; i++) {
+        tokens[i] = in.getInt();
+        times[i] = in.getLong();
+      }
+      return new ContextWindow(tokens, times);
     }
   }
 }

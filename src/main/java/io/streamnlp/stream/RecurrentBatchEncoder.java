@@ -73,7 +73,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
 
   /** Bytes one key's state takes in the store and its changelog. */
   public int stateBytes() {
-    return RnnStateSerde.write(new RnnState(model.name(), model.version(), 0, 0,
+    return new RnnStateSerde().write(new RnnState(model.name(), model.version(), 0, 0,
         new float[encoder.stateSize()])).length;
   }
 

@@ -2,65 +2,48 @@ package io.streamnlp.stream;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Compact binary form of an {@link RnnState} for the state store and its changelog: a version byte, the
- * model's name and version, steps, update time and the raw float32 state (4 bytes per float, about 2 KiB for
- * the shipped GRU). Hand-written: it is internal, read on every message, and a generic format would add
- * per-float overhead.
+ * Compact binary form of an {@link RnnState} for the state store and its changelog: the model's name and
+ * version, steps, update time and the raw float32 state (4 bytes per float, about 2 KiB for the shipped GRU).
+ * Hand-written: it is internal, read on every message, and a generic format would add per-float overhead.
  */
-public final class RnnStateSerde implements Serde<RnnState> {
-  private static final byte VERSION = 1;
+public final class RnnStateSerde extends VersionedBinarySerde<RnnState> {
 
-  @Override
-  public Serializer<RnnState> serializer() {
-    return (topic, s) -> s == null ? null : write(s);
+  public RnnStateSerde() {
+    super("RNN state");
   }
 
   @Override
-  public Deserializer<RnnState> deserializer() {
-    return (topic, bytes) -> bytes == null ? null : read(bytes);
+  int bodySize(RnnState s) {
+    return 4 + utf8(s.modelName()).length + 4 + utf8(s.modelVersion()).length + 8 + 8 + 4 + 4 * s.state().length;
   }
 
-  static byte[] write(RnnState s) {
-    byte[] name = s.modelName().getBytes(StandardCharsets.UTF_8);
-    byte[] version = s.modelVersion().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate(1 + 4 + name.length + 4 + version.length + 8 + 8 + 4
-        + 4 * s.state().length);
-    out.put(VERSION).putInt(name.length).put(name).putInt(version.length).put(version)
+  @Override
+  void writeBody(RnnState s, ByteBuffer out) {
+    byte[] name = utf8(s.modelName());
+    byte[] version = utf8(s.modelVersion());
+    out.putInt(name.length).put(name).putInt(version.length).put(version)
         .putLong(s.steps()).putLong(s.updatedMs()).putInt(s.state().length);
+    // Bulk copy through a float view, which does not move the byte buffer's position itself.
     out.asFloatBuffer().put(s.state());
-    return out.array();
+    out.position(out.position() + 4 * s.state().length);
   }
 
-  static RnnState read(byte[] bytes) {
-    try {
-      ByteBuffer in = ByteBuffer.wrap(bytes);
-      byte version = in.get();
-      if (version != VERSION) {
-        throw new SerializationException("unknown RNN state format version " + version);
-      }
-      String name = string(in);
-      String modelVersion = string(in);
-      long steps = in.getLong();
-      long updated = in.getLong();
-      float[] state = new float[in.getInt()];
-      // The float view reads without moving the outer buffer, so what remains must be exactly the floats.
-      in.asFloatBuffer().get(state);
-      if (in.remaining() != 4 * state.length) {
-        throw new SerializationException("RNN state of " + bytes.length + " bytes has trailing data");
-      }
-      return new RnnState(name, modelVersion, steps, updated, state);
-    } catch (RuntimeException e) {
-      if (e instanceof SerializationException se) {
-        throw se;
-      }
-      throw new SerializationException("corrupt RNN state (" + bytes.length + " bytes)", e);
-    }
+  @Override
+  RnnState readBody(ByteBuffer in) {
+    String name = string(in);
+    String modelVersion = string(in);
+    long steps = in.getLong();
+    long updated = in.getLong();
+    float[] state = new float[in.getInt()];
+    in.asFloatBuffer().get(state);
+    in.position(in.position() + 4 * state.length);
+    return new RnnState(name, modelVersion, steps, updated, state);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static String string(ByteBuffer in) {

@@ -4,10 +4,6 @@ import io.streamnlp.avro.TextEncoding;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * What a key's window has accumulated so far: message count, the sum of each label's score and each label's
@@ -34,50 +30,36 @@ public record WindowTally(long count, double[] scoreSums, long[] labelCounts) {
     return new WindowTally(count + 1, sums, counts);
   }
 
-  /** Compact binary form for the window store and its changelog; hand-written like the other state serdes. */
-  public static final class WindowTallySerde implements Serde<WindowTally> {
-    private static final byte VERSION = 1;
-
-    @Override
-    public Serializer<WindowTally> serializer() {
-      return (topic, t) -> {
-        if (t == null) {
-          return null;
-        }
-        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 4 + t.scoreSums().length * 16);
-        out.put(VERSION).putLong(t.count()).putInt(t.scoreSums().length);
-        for (int i = 0; i < t.scoreSums().length; i++) {
-          out.putDouble(t.scoreSums()[i]).putLong(t.labelCounts()[i]);
-        }
-        return out.array();
-      };
+  /** Compact binary form for the window store and its changelog: count, labels, then (sum, count)*. */
+  public static final class WindowTallySerde extends VersionedBinarySerde<WindowTally> {
+    public WindowTallySerde() {
+      super("window tally");
     }
 
     @Override
-    public Deserializer<WindowTally> deserializer() {
-      return (topic, bytes) -> {
-        if (bytes == null) {
-          return null;
-        }
-        try {
-          ByteBuffer in = ByteBuffer.wrap(bytes);
-          if (in.get() != VERSION) {
-            throw new SerializationException("unknown window tally format version " + bytes[0]);
-          }
-          long count = in.getLong();
-          int n = in.getInt();
-          double[] sums = new double[n];
-          long[] counts = new long[n];
-          for (int i = 0; i < n; i++) {
-            sums[i] = in.getDouble();
-            counts[i] = in.getLong();
-          }
-          return new WindowTally(count, sums, counts);
-        } catch (RuntimeException e) {
-          throw e instanceof SerializationException se ? se
-              : new SerializationException("corrupt window tally (" + bytes.length + " bytes)", e);
-        }
-      };
+    int bodySize(WindowTally t) {
+      return 8 + 4 + t.scoreSums().length * 16;
+    }
+
+    @Override
+    void writeBody(WindowTally t, ByteBuffer out) {
+      out.putLong(t.count()).putInt(t.scoreSums().length);
+      for (int i = 0; i < t.scoreSums().length; i++) {
+        out.putDouble(t.scoreSums()[i]).putLong(t.labelCounts()[i]);
+      }
+    }
+
+    @Override
+    WindowTally readBody(ByteBuffer in) {
+      long count = in.getLong();
+      int n = in.getInt();
+      double[] sums = new double[n];
+      long[] counts = new long[n];
+      for (int i = 0; i < n; i++) {
+        sums[i] = in.getDouble();
+        counts[i] = in.getLong();
+      }
+      return new WindowTally(count, sums, counts);
     }
   }
 }
