@@ -29,6 +29,41 @@ import picocli.CommandLine.Spec;
         BenchCommand.Raw.class})
 final class BenchCommand {
 
+  /** Short messages of several kinds that the cost benchmarks encode. */
+  static final String[] TEXTS = {"the plot is thin but the cast is great", "i loved the music",
+      "what a waste of time", "not bad at all", "the support team fixed it in minutes, thank you",
+      "still waiting for my refund", "a warm and funny film", "boring"};
+
+  /** One timed pass's batch: the {@code size} messages starting at {@code from}. */
+  @FunctionalInterface
+  interface BatchCall {
+    void run(int from, int size) throws Exception;
+  }
+
+  static List<TokenizedText> tokenizeTexts(OnnxModel model) throws Exception {
+    List<TokenizedText> texts = new ArrayList<>();
+    for (String t : TEXTS) {
+      texts.add(model.tokenizer().tokenize(t));
+    }
+    return texts;
+  }
+
+  /** ms per message of the best of {@code rounds} timed passes over {@code messages}, after one warm-up pass. */
+  static double bestMsPerMessage(int rounds, int messages, int size, BatchCall call) throws Exception {
+    double best = Double.MAX_VALUE;
+    for (int round = 0; round <= rounds; round++) {
+      long start = System.nanoTime();
+      for (int done = 0; done < messages; done += size) {
+        call.run(done, size);
+      }
+      double ms = (System.nanoTime() - start) / 1e6 / messages;
+      if (round > 0) { // round 0 warms up
+        best = Math.min(best, ms);
+      }
+    }
+    return best;
+  }
+
   /**
    * Cost of one message for the stateful RNN path as a function of how many messages its key has already
    * seen: model call from the key's state plus the state's store round trip (serialize + deserialize). The
@@ -58,20 +93,13 @@ final class BenchCommand {
     @Option(names = "--rounds", defaultValue = "3", description = "Timed rounds per figure; the best is kept.")
     int rounds;
 
-    static final String[] TEXTS = {"the plot is thin but the cast is great", "i loved the music",
-        "what a waste of time", "not bad at all", "the support team fixed it in minutes, thank you",
-        "still waiting for my refund", "a warm and funny film", "boring"};
-
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       try (OnnxModel model = OnnxModel.load(ModelDirectory.open(modelDir), OnnxModel.RuntimeOptions.cpu(), 128);
            RecurrentEncoder single = model.newRecurrentEncoder(1);
            RecurrentEncoder batched = model.newRecurrentEncoder(batch)) {
-        List<TokenizedText> texts = new ArrayList<>();
-        for (String t : TEXTS) {
-          texts.add(model.tokenizer().tokenize(t));
-        }
+        List<TokenizedText> texts = tokenizeTexts(model);
         out.printf(Locale.ROOT, "model %s %s, %d cores; ms per message (model call + state serde round trip), "
             + "best of %d rounds of %d messages%n", model.info().name(), model.info().version(),
             Runtime.getRuntime().availableProcessors(), rounds, messages);
@@ -107,26 +135,17 @@ final class BenchCommand {
       Serializer<RnnState> write = serde.serializer();
       Deserializer<RnnState> read = serde.deserializer();
       byte[] stored = write.serialize("", new RnnState(model.info().name(), model.info().version(), 1, 0, state));
-      double best = Double.MAX_VALUE;
-      for (int round = 0; round <= rounds; round++) {
-        long start = System.nanoTime();
-        for (int done = 0; done < messages; done += size) {
-          List<TokenizedText> batch = new ArrayList<>(size);
-          List<float[]> states = new ArrayList<>(size);
-          for (int i = 0; i < size; i++) {
-            batch.add(texts.get((done + i) % texts.size()));
-            states.add(read.deserialize("", stored).state());
-          }
-          for (RecurrentResult r : encoder.encode(batch, states)) {
-            write.serialize("", new RnnState(model.info().name(), model.info().version(), 2, 0, r.finalState()));
-          }
+      return bestMsPerMessage(rounds, messages, size, (from, n) -> {
+        List<TokenizedText> batch = new ArrayList<>(n);
+        List<float[]> states = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          batch.add(texts.get((from + i) % texts.size()));
+          states.add(read.deserialize("", stored).state());
         }
-        double ms = (System.nanoTime() - start) / 1e6 / messages;
-        if (round > 0) { // round 0 warms up
-          best = Math.min(best, ms);
+        for (RecurrentResult r : encoder.encode(batch, states)) {
+          write.serialize("", new RnnState(model.info().name(), model.info().version(), 2, 0, r.finalState()));
         }
-      }
-      return best;
+      });
     }
   }
 
@@ -165,10 +184,7 @@ final class BenchCommand {
       try (OnnxModel model = OnnxModel.load(ModelDirectory.open(modelDir), OnnxModel.RuntimeOptions.cpu(), 256);
            io.streamnlp.model.ContextualEncoder single = model.newContextualEncoder(1, false);
            io.streamnlp.model.ContextualEncoder batched = model.newContextualEncoder(batch, false)) {
-        List<TokenizedText> texts = new ArrayList<>();
-        for (String t : RnnHistory.TEXTS) {
-          texts.add(model.tokenizer().tokenize(t));
-        }
+        List<TokenizedText> texts = tokenizeTexts(model);
         // Context made of real text: the messages' own tokens, repeated, without special tokens.
         List<Long> pool = new ArrayList<>();
         for (TokenizedText t : texts) {
@@ -203,24 +219,15 @@ final class BenchCommand {
 
     private double best(io.streamnlp.model.ContextualEncoder encoder, List<TokenizedText> texts, long[] context,
                         int size) throws Exception {
-      double best = Double.MAX_VALUE;
-      for (int round = 0; round <= rounds; round++) {
-        long start = System.nanoTime();
-        for (int done = 0; done < messages; done += size) {
-          List<TokenizedText> batch = new ArrayList<>(size);
-          List<long[]> contexts = new ArrayList<>(size);
-          for (int i = 0; i < size; i++) {
-            batch.add(texts.get((done + i) % texts.size()));
-            contexts.add(context);
-          }
-          encoder.encode(batch, contexts);
+      return bestMsPerMessage(rounds, messages, size, (from, n) -> {
+        List<TokenizedText> batch = new ArrayList<>(n);
+        List<long[]> contexts = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          batch.add(texts.get((from + i) % texts.size()));
+          contexts.add(context);
         }
-        double ms = (System.nanoTime() - start) / 1e6 / messages;
-        if (round > 0) { // round 0 warms up
-          best = Math.min(best, ms);
-        }
-      }
-      return best;
+        encoder.encode(batch, contexts);
+      });
     }
   }
 
@@ -371,7 +378,7 @@ final class BenchCommand {
     private static TokenizedText message(OnnxModel model, int tokens) throws Exception {
       StringBuilder text = new StringBuilder();
       while (model.tokenizer().tokenize(text.toString()).length() < tokens) {
-        text.append(RnnHistory.TEXTS[text.length() % RnnHistory.TEXTS.length]).append(" . ");
+        text.append(TEXTS[text.length() % TEXTS.length]).append(" . ");
       }
       long[] ids = model.tokenizer().tokenize(text.toString()).ids();
       long[] cut = Arrays.copyOf(ids, tokens);

@@ -59,12 +59,7 @@ public final class Evaluator {
         List<EncoderResult> results = encoder.encode(tokens.subList(start, Math.min(tokens.size(),
             start + batchSize)));
         for (int i = 0; i < results.size(); i++) {
-          EncoderResult r = results.get(i);
-          int t = truth[start + i];
-          report.add(t, r.labelIndex());
-          if (t != r.labelIndex()) {
-            report.miss(data.get(start + i).text(), t, r.labelIndex(), r.scores()[r.labelIndex()]);
-          }
+          record(report, data.get(start + i), truth[start + i], results.get(i));
         }
       }
     }
@@ -98,16 +93,20 @@ public final class Evaluator {
         }
         List<RecurrentResult> results = encoder.encode(tokens.subList(start, end), states);
         for (int i = 0; i < results.size(); i++) {
-          EncoderResult r = results.get(i).result();
-          int t = labelIndex(data.get(start + i).label());
-          report.add(t, r.labelIndex());
-          if (t != r.labelIndex()) {
-            report.miss(data.get(start + i).text(), t, r.labelIndex(), r.scores()[r.labelIndex()]);
-          }
+          LabelledText row = data.get(start + i);
+          record(report, row, labelIndex(row.label()), results.get(i).result());
         }
       }
     }
     return report;
+  }
+
+  /** Counts one prediction, and keeps it as a miss when it is wrong. */
+  private static void record(ClassificationReport report, LabelledText row, int truth, EncoderResult r) {
+    report.add(truth, r.labelIndex());
+    if (truth != r.labelIndex()) {
+      report.miss(row.text(), truth, r.labelIndex(), r.scores()[r.labelIndex()]);
+    }
   }
 
   /**
