@@ -15,6 +15,8 @@ import java.util.Map;
 public final class HuggingFaceTextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final int maxTokens;
+  // isSpecial runs for every token of every explained message: one native decode per distinct id is enough.
+  private final Map<Long, Boolean> special = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HuggingFaceTextTokenizer(HuggingFaceTokenizer tokenizer, int maxTokens) {
     this.tokenizer = tokenizer;
@@ -84,7 +86,7 @@ public final class HuggingFaceTextTokenizer implements AutoCloseable {
 
   /** Whether an id is a special token ([CLS], [SEP], [PAD] ...), which carries no text of the message. */
   public boolean isSpecial(long id) {
-    return tokenizer.decode(new long[] {id}, true).isEmpty();
+    return special.computeIfAbsent(id, i -> tokenizer.decode(new long[] {i}, true).isEmpty());
   }
 
   @Override
