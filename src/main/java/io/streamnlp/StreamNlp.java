@@ -4,6 +4,7 @@ import io.streamnlp.avro.SentimentWindow;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
+import io.streamnlp.model.ModelManifest;
 import io.streamnlp.model.OnnxModel;
 import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentAvroSerializer;
@@ -72,28 +73,34 @@ public final class StreamNlp implements AutoCloseable {
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
         config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG)),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
-    if (!model.manifest().isRecurrent() && config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG) > 0
-        && model.manifest().inputs().poolingMask() == null) {
-      String name = model.info().name();
+    ConfigException misfit = misfit(config, model);
+    if (misfit != null) {
       model.close();
-      throw new ConfigException(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG,
-          config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG), "a context window needs a model with a "
-          + "pooling mask input (inputs.poolingMask), so that the tag describes the message and not its context; "
-          + "model '" + name + "' has none. Set it to 0 or use the default model.");
-    }
-    if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
-        && (model.manifest().isRecurrent() || model.manifest().outputs().attention() == null)) {
-      String name = model.info().name();
-      model.close();
-      throw new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, config.getList(
-          StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'explanation' needs an attention model that outputs its "
-          + "attention weights; model '" + name + "' does not. Remove 'explanation' or use encoder=attention "
-          + "with the default model.");
+      throw misfit;
     }
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
         new ConfluentAvroDeserializer<>(registry, TextEncoding.getClassSchema()));
+  }
+
+  /** What in the configuration the loaded model cannot do, or null. */
+  private static ConfigException misfit(StreamNlpConfig config, OnnxModel model) {
+    ModelManifest m = model.manifest();
+    int window = config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG);
+    if (!m.isRecurrent() && window > 0 && m.inputs().poolingMask() == null) {
+      return new ConfigException(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, window, "a context window needs "
+          + "a model with a pooling mask input (inputs.poolingMask), so that the tag describes the message and "
+          + "not its context; model '" + m.name() + "' has none. Set it to 0 or use the default model.");
+    }
+    if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
+        && (m.isRecurrent() || m.outputs().attention() == null)) {
+      return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
+          config.getList(StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'explanation' needs an attention model that "
+          + "outputs its attention weights; model '" + m.name() + "' does not. Remove 'explanation' or use "
+          + "encoder=attention with the default model.");
+    }
+    return null;
   }
 
   /** Validates the configuration, connects the registry client and loads the model. */
