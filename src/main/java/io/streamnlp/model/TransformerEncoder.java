@@ -22,8 +22,6 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
   private final boolean pooledByModel;
   private final String embeddingOutput;
   private final String attentionOutput;
-  private float[][] tokenWeights;
-  private float[][] contextWeights;
 
   /** @param explain also compute each token's attention weight (needs the manifest's attention output) */
   TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain) {
@@ -84,8 +82,9 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     }
     fillInputs(batch, contexts, t);
     long[] shape = {b, t};
-    tokenWeights = attentionOutput == null ? null : new float[b][];
-    contextWeights = attentionOutput == null ? null : new float[b][];
+    // Filled from the attention output while the call's result is open, when explanations are on.
+    float[][] tokenWeights = attentionOutput == null ? null : new float[b][];
+    float[][] contextWeights = attentionOutput == null ? null : new float[b][];
     int seqLength = t;
     run(b, t, (inputs, outputs) -> {
       inputs.put(manifest.inputs().inputIds(), OnnxTensor.createTensor(model.env(), ids, shape));
@@ -99,7 +98,8 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
       long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, seqLength, dim};
       outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
           DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
-    }, attentionOutput, attention -> readTokenWeights(attention, batch, contextLengths, seqLength));
+    }, attentionOutput, attention ->
+        readTokenWeights(attention, batch, contextLengths, seqLength, tokenWeights, contextWeights));
     List<EncoderResult> results = new ArrayList<>(b);
     for (int row = 0; row < b; row++) {
       float[] embedding = embedding(row, t, batch.get(row).length());
@@ -115,7 +115,8 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
    * own tokens as queries of the attention each input token receives, split into the message's tokens and
    * the context's. Padding gets none (it is masked).
    */
-  private void readTokenWeights(OnnxTensor attention, List<TokenizedText> batch, int[] contextLengths, int t) {
+  private static void readTokenWeights(OnnxTensor attention, List<TokenizedText> batch, int[] contextLengths,
+                                       int t, float[][] tokenWeights, float[][] contextWeights) {
     long[] shape = attention.getInfo().getShape();
     int heads = (int) shape[1];
     FloatBuffer a = attention.getFloatBuffer();
