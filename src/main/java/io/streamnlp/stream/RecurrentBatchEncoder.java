@@ -87,8 +87,10 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
     long now = context.currentSystemTimeMs();
     Encoded[] out = new Encoded[batch.size()];
     Map<Bytes, RnnState> updated = new LinkedHashMap<>();
+    Bytes[] keys = new Bytes[batch.size()];
     List<Integer> remaining = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
+      keys[i] = batch.get(i).key() == null ? null : Bytes.wrap(batch.get(i).key());
       remaining.add(i);
     }
     while (!remaining.isEmpty()) {
@@ -96,8 +98,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
       List<Integer> later = new ArrayList<>();
       Set<Bytes> keysInWave = new HashSet<>();
       for (int i : remaining) {
-        Bytes key = keyOf(batch.get(i));
-        if (key != null && !keysInWave.add(key)) {
+        if (keys[i] != null && !keysInWave.add(keys[i])) {
           later.add(i);
         } else {
           wave.add(i);
@@ -109,14 +110,14 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
       for (int i : wave) {
         PendingMessage m = batch.get(i);
         tokens.add(TokenizedText.ofIds(m.tokenIds(), m.truncated()));
-        RnnState prior = keyOf(m) == null || resetRequested(m) ? null : current(keyOf(m), updated);
+        RnnState prior = keys[i] == null || resetRequested(m) ? null : current(keys[i], updated);
         previous.add(prior);
         initial.add(prior == null ? null : prior.state());
       }
       List<RecurrentResult> results = encoder.encode(tokens, initial);
       for (int w = 0; w < wave.size(); w++) {
         int i = wave.get(w);
-        Bytes key = keyOf(batch.get(i));
+        Bytes key = keys[i];
         if (key == null) {
           out[i] = new Encoded(results.get(w).result(), null);
           continue;
@@ -129,10 +130,6 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
     }
     updated.forEach(states::put);
     return List.of(out);
-  }
-
-  private static Bytes keyOf(PendingMessage m) {
-    return m.key() == null ? null : Bytes.wrap(m.key());
   }
 
   private boolean resetRequested(PendingMessage m) {
