@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -117,6 +118,15 @@ public final class ModelDirectory {
 
   public InputStream openTokenizer() {
     return openStream(tokenizerLocation());
+  }
+
+  /** A file beside the manifest that a model may or may not ship, such as the recipe's training.json. */
+  public Optional<InputStream> openOptional(String file) {
+    try {
+      return Optional.of(openStream(join(location, file)));
+    } catch (ModelLoadException absent) {
+      return Optional.empty();
+    }
   }
 
   private String resolve(String file) {

@@ -107,6 +107,7 @@ class EvaluateCommandTest {
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(5);
     assertThat(lines[0]).contains("6 keys per distance", "attention window 64 tokens");
+    assertThat(lines[4]).contains("50 % is chance", "read alone is tagged");
     for (String line : new String[] {lines[2], lines[3]}) {
       String[] cols = line.trim().split("\\s+");
       assertThat(Double.parseDouble(cols[1].replace("%", ""))).isBetween(0.0, 100.0);
@@ -122,14 +123,23 @@ class EvaluateCommandTest {
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(6);
-    assertThat(lines[2]).startsWith("gru-sst2").contains(" 16 ");
-    assertThat(lines[3]).startsWith("gru-sst2").contains(" 128 ");
-    assertThat(lines[4]).startsWith("minilm-l6-sst2").contains(" 16 ");
-    assertThat(lines[5]).startsWith("minilm-l6-sst2").contains(" 128 ");
+    assertThat(lines[2]).startsWith("gru-sst2");
+    assertThat(lines[3]).startsWith("gru-sst2");
+    assertThat(lines[4]).startsWith("minilm-l6-sst2");
+    assertThat(lines[5]).startsWith("minilm-l6-sst2");
     for (int i = 2; i < 6; i++) {
       String[] cols = lines[i].trim().split("\\s+");
+      // messages built to 16 and 128 tokens: a word that would overshoot is left out
+      assertThat(Double.parseDouble(cols[1])).isBetween(i % 2 == 0 ? 13.0 : 124.0, i % 2 == 0 ? 16.0 : 128.0);
       assertThat(Double.parseDouble(cols[2])).isPositive();
       assertThat(Double.parseDouble(cols[3])).isPositive();
     }
+  }
+
+  @Test
+  void benchOnAnotherClusterNeedsItsSchemaRegistry() {
+    Result r = run("bench", "--quick", "--bootstrap-servers", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--bootstrap-servers needs --schema-registry-url");
   }
 }

@@ -1,0 +1,66 @@
+package io.streamnlp.bench;
+
+import java.util.List;
+
+/**
+ * Everything one {@code bench} run measured, as written to {@code results.json} and read by the report. Every
+ * number here comes from the run itself or from a file the model ships (its training record).
+ */
+public record BenchResults(
+    Environment environment,
+    List<ModelFacts> models,
+    List<RawPoint> raw,
+    List<EndToEndPoint> endToEnd,
+    List<CostPoint> rnnHistory,
+    List<CostPoint> attentionWindow,
+    MemoryCurve memory,
+    List<StateSize> stateSizes,
+    List<Footprint> footprints,
+    List<ExplanationCost> explanations) {
+
+  /** Where and how the run happened. */
+  public record Environment(String started, double durationSeconds, boolean quick, long seed, int cores,
+                            String jvm, String os, long maxHeapBytes, String broker, int configuredBatch,
+                            long batchMaxWaitMs, String processingGuarantee) {}
+
+  /** What a model is, from its manifest, its ONNX file and its training record (when it ships one). */
+  public record ModelFacts(String encoder, String name, String version, String kind, long onnxBytes,
+                           String architecture, Double trainSeconds, Integer trainExamples, Double epochs,
+                           Double devAccuracy, boolean explains) {}
+
+  /** Messages/s through ONNX Runtime alone: the ceiling. */
+  public record RawPoint(String encoder, String messages, double meanTokens, int batch, double messagesPerSecond) {}
+
+  /**
+   * Through a real broker with exactly-once processing: throughput with a backlog, then latency (record
+   * creation to the result being readable by a read_committed consumer) at {@code latencyRate} messages/s.
+   */
+  public record EndToEndPoint(String encoder, String messages, double meanTokens, int batch, int throughputMessages,
+                              double messagesPerSecond, double meanBatch, double latencyRate, int latencyMessages,
+                              double p50Ms, double p95Ms, double p99Ms, int deadLettered,
+                              double rawMessagesPerSecond) {
+    /** End to end as a share of the ceiling. */
+    public double ratioToRaw() {
+      return rawMessagesPerSecond > 0 ? messagesPerSecond / rawMessagesPerSecond : Double.NaN;
+    }
+  }
+
+  /** ms per message at a history (RNN, in messages) or window (attention, in tokens) length. */
+  public record CostPoint(int length, double msBatch1, double msBatched, int batch) {}
+
+  /** Long-range memory: how often a neutral probe carries a sentiment d tokens earlier. */
+  public record MemoryCurve(int window, int keysPerDistance, long seed, String rnnProbeAlone,
+                            String attentionProbeAlone, List<MemoryPoint> points) {}
+
+  public record MemoryPoint(int distance, double rnnCarried, double attentionCarried) {}
+
+  /** Bytes one key's state takes in its store (and changelog record value). */
+  public record StateSize(String encoder, String what, int tokens, int bytes) {}
+
+  /** Memory a model takes in this JVM once loaded and used: resident (native ONNX Runtime included) and heap. */
+  public record Footprint(String encoder, String model, long residentBytes, long heapBytes) {}
+
+  /** Explanations: available or not, and ms per message with and without them. */
+  public record ExplanationCost(String encoder, boolean available, String why, int batch, double msWithout,
+                                double msWith) {}
+}

@@ -1,0 +1,376 @@
+package io.streamnlp.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamnlp.bench.BenchResults.CostPoint;
+import io.streamnlp.bench.BenchResults.EndToEndPoint;
+import io.streamnlp.bench.BenchResults.ExplanationCost;
+import io.streamnlp.bench.BenchResults.Footprint;
+import io.streamnlp.bench.BenchResults.MemoryPoint;
+import io.streamnlp.bench.BenchResults.ModelFacts;
+import io.streamnlp.bench.BenchResults.RawPoint;
+import io.streamnlp.bench.BenchResults.StateSize;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Writes a run's report: {@code report.md} (the comparison table, each cell a measured figure with a verdict
+ * drawn from the figures by fixed rules, then the detailed tables and the plots), {@code results.json} (every
+ * figure, for other tools) and the PNG plots. Nothing in it is typed by hand: each number comes from
+ * {@link BenchResults}.
+ */
+public final class ComparisonReport {
+  /** A difference smaller than this share is called a tie. */
+  static final double TIE = 0.10;
+
+  private final BenchResults r;
+
+  public ComparisonReport(BenchResults r) {
+    this.r = r;
+  }
+
+  /** Writes the report into {@code dir} (created if needed); returns the Markdown file. */
+  public Path write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), r);
+    List<String> plots = Charts.write(r, dir);
+    Path md = dir.resolve("report.md");
+    Files.writeString(md, markdown(plots), StandardCharsets.UTF_8);
+    return md;
+  }
+
+  String markdown(List<String> plots) {
+    StringBuilder s = new StringBuilder();
+    var env = r.environment();
+    ModelFacts rnn = model(BenchSuite.RNN);
+    ModelFacts att = model(BenchSuite.ATTENTION);
+    s.append("# RNN or self-attention? Measured on this machine\n\n");
+    s.append(f("`streamnlp bench%s` started %s and took %.0f s: %d cores, %s, %s, max heap %.0f MB; broker: %s; "
+            + "`processing.guarantee=%s`, `batch.size=%d`, `batch.max.wait.ms=%d`; seed %d.%n%n",
+        env.quick() ? " --quick" : "", env.started(), env.durationSeconds(), env.cores(), env.jvm(), env.os(),
+        env.maxHeapBytes() / 1e6, env.broker(), env.processingGuarantee(), env.configuredBatch(),
+        env.batchMaxWaitMs(), env.seed()));
+    s.append(f("Stateful RNN: `%s` %s (%s). Windowed self-attention: `%s` %s (%s).%n%n", rnn.name(), rnn.version(),
+        rnn.architecture(), att.name(), att.version(), att.architecture()));
+
+    s.append("## The comparison\n\n");
+    s.append("| | stateful RNN (`encoder=rnn`) | windowed self-attention (`encoder=attention`) | verdict |\n");
+    s.append("|---|---|---|---|\n");
+    architectureRow(s, rnn, att);
+    longRangeRow(s);
+    complexityRow(s);
+    trainingRow(s, rnn, att);
+    inferenceRow(s);
+    latencyRow(s);
+    interpretabilityRow(s);
+    memoryRow(s);
+    s.append("\nVerdicts follow fixed rules over the figures above (a difference under ")
+        .append(Math.round(TIE * 100)).append(" % is a tie); the figures are this run's, on this machine.\n\n");
+
+    details(s);
+    s.append("## Plots\n\n");
+    for (String p : plots) {
+      s.append("![").append(p.replace(".png", "")).append("](").append(p).append(")\n\n");
+    }
+    return s.toString();
+  }
+
+  private void architectureRow(StringBuilder s, ModelFacts rnn, ModelFacts att) {
+    int state = state(BenchSuite.RNN, 0);
+    int window = state(BenchSuite.ATTENTION, r.memory().window());
+    double perToken = bytesPerWindowToken();
+    row(s, "Architecture",
+        f("%s; ONNX %.1f MB; state %,d B per key, whatever its history", rnn.architecture(), rnn.onnxBytes() / 1e6,
+            state),
+        f("%s; ONNX %.1f MB; no state with a window of 0, %,d B per key for a window of %d tokens",
+            att.architecture(), att.onnxBytes() / 1e6, window, r.memory().window()),
+        f("RNN: a constant %,d B per key however long the history (as much as a %.0f-token window); attention: "
+            + "stateless, or %.0f B per token of window it keeps", state, state / perToken, perToken));
+  }
+
+  /** The context store's cost per kept token, from the two largest windows measured. */
+  private double bytesPerWindowToken() {
+    List<StateSize> w = r.stateSizes().stream().filter(st -> st.encoder().equals(BenchSuite.ATTENTION)
+        && st.tokens() > 0).sorted(java.util.Comparator.comparingInt(StateSize::tokens)).toList();
+    if (w.size() < 2) {
+      return w.isEmpty() ? Double.NaN : (double) w.get(0).bytes() / w.get(0).tokens();
+    }
+    StateSize a = w.get(w.size() - 2);
+    StateSize b = w.get(w.size() - 1);
+    return (double) (b.bytes() - a.bytes()) / (b.tokens() - a.tokens());
+  }
+
+  private void longRangeRow(StringBuilder s) {
+    int w = r.memory().window();
+    List<MemoryPoint> pts = r.memory().points();
+    double rnnIn = mean(pts, p -> p.distance() + 16 <= w, true);
+    double attIn = mean(pts, p -> p.distance() + 16 <= w, false);
+    double rnnOut = mean(pts, p -> p.distance() > w, true);
+    double attOut = mean(pts, p -> p.distance() > w, false);
+    String curveRnn = curve(pts, true);
+    String curveAtt = curve(pts, false);
+    String inside = compare(f("within the window (d + 16 <= %d)", w), attIn, rnnIn);
+    String beyond = compare("beyond it", attOut, rnnOut);
+    row(s, "Long-range dependencies (probe carries a sentiment d tokens back; 50 % = chance)", curveRnn, curveAtt,
+        inside + "; " + beyond);
+  }
+
+  private static String compare(String where, double attention, double rnn) {
+    if (Double.isNaN(attention) || Double.isNaN(rnn)) {
+      return where + ": not measured";
+    }
+    String figures = f("attention %.0f %% vs RNN %.0f %%", 100 * attention, 100 * rnn);
+    if (Math.abs(attention - rnn) < TIE) {
+      return where + " a tie (" + figures + ")";
+    }
+    return where + " " + (attention > rnn ? "attention" : "the RNN") + " remembers better (" + figures + ")";
+  }
+
+  private void complexityRow(StringBuilder s) {
+    CostPoint h0 = r.rnnHistory().get(0);
+    CostPoint h1 = r.rnnHistory().get(r.rnnHistory().size() - 1);
+    CostPoint w0 = r.attentionWindow().get(0);
+    CostPoint w1 = r.attentionWindow().get(r.attentionWindow().size() - 1);
+    double rnnGrowth = h1.msBatch1() / h0.msBatch1();
+    double attGrowth = w1.msBatch1() / w0.msBatch1();
+    row(s, "Computational complexity (cost per message as the key's past grows, batch 1)",
+        f("%.3f ms after %,d messages, %.3f ms after %,d: x%.2f", h0.msBatch1(), h0.length(), h1.msBatch1(),
+            h1.length(), rnnGrowth),
+        f("%.2f ms with no context, %.2f ms with %d tokens: x%.2f", w0.msBatch1(), w1.msBatch1(), w1.length(),
+            attGrowth),
+        f("RNN %s (O(1) per message in the history); attention %s with its window (each token attends to "
+            + "every other: O((n+w)^2))", growth(rnnGrowth), growth(attGrowth)));
+  }
+
+  private static String growth(double ratio) {
+    return ratio < 1.25 ? f("flat (x%.2f)", ratio) : f("grows x%.1f", ratio);
+  }
+
+  private void trainingRow(StringBuilder s, ModelFacts rnn, ModelFacts att) {
+    Double rnnRate = trainRate(rnn);
+    Double attRate = trainRate(att);
+    String verdict = rnnRate == null || attRate == null ? "no training record shipped with a model"
+        : f("the RNN trains %.1fx %s per example (here it was also distilled from the transformer, so it needed "
+            + "the transformer first)", Math.max(rnnRate, attRate) / Math.min(rnnRate, attRate),
+            rnnRate > attRate ? "faster" : "slower");
+    row(s, "Training speed (the recipe's record, `training.json`)", training(rnn), training(att), verdict);
+  }
+
+  private static Double trainRate(ModelFacts m) {
+    if (m.trainSeconds() == null || m.trainExamples() == null || m.epochs() == null || m.trainSeconds() <= 0) {
+      return null;
+    }
+    return m.trainExamples() * m.epochs() / m.trainSeconds();
+  }
+
+  private static String training(ModelFacts m) {
+    Double rate = trainRate(m);
+    if (rate == null) {
+      return "no training record";
+    }
+    return f("%.0f s for %.0f epoch(s) of %,d examples (%.0f examples/s); dev accuracy %.3f", m.trainSeconds(),
+        m.epochs(), m.trainExamples(), rate, m.devAccuracy() == null ? Double.NaN : m.devAccuracy());
+  }
+
+  private void inferenceRow(StringBuilder s) {
+    int b = r.environment().configuredBatch();
+    StringBuilder verdict = new StringBuilder();
+    String[] cells = new String[2];
+    int i = 0;
+    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
+      StringBuilder c = new StringBuilder();
+      for (String m : new String[] {"short", "long"}) {
+        Optional<EndToEndPoint> p = e2e(enc, m, b);
+        p.ifPresent(x -> c.append(f("%s (%.0f tok): %,.0f msg/s end to end, %.0f %% of ONNX Runtime alone "
+            + "(%,.0f); ", m, x.meanTokens(), x.messagesPerSecond(), 100 * x.ratioToRaw(), x.rawMessagesPerSecond())));
+      }
+      cells[i++] = c.append("batch ").append(b).toString();
+    }
+    for (String m : new String[] {"short", "long"}) {
+      Optional<EndToEndPoint> a = e2e(BenchSuite.RNN, m, b);
+      Optional<EndToEndPoint> t = e2e(BenchSuite.ATTENTION, m, b);
+      if (a.isPresent() && t.isPresent()) {
+        double ratio = a.get().messagesPerSecond() / t.get().messagesPerSecond();
+        verdict.append(f("%s messages: %s; ", m, Math.abs(ratio - 1) < TIE ? f("a tie (x%.2f)", ratio)
+            : ratio > 1 ? f("RNN x%.1f faster", ratio) : f("attention x%.1f faster", 1 / ratio)));
+      }
+    }
+    row(s, "Inference speed (throughput through Kafka, exactly-once)", cells[0], cells[1],
+        verdict.append("the ceiling ratio shows how much Kafka, serdes and state cost on top of the model").toString());
+  }
+
+  private void latencyRow(StringBuilder s) {
+    String[] cells = new String[2];
+    int i = 0;
+    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
+      StringBuilder c = new StringBuilder();
+      for (EndToEndPoint p : r.endToEnd()) {
+        if (p.encoder().equals(enc)) {
+          c.append(f("%s b%d: p50 %.0f / p99 %.0f ms; ", p.messages(), p.batch(), p.p50Ms(), p.p99Ms()));
+        }
+      }
+      cells[i++] = c.toString().replaceAll("; $", "");
+    }
+    double rnnP99 = r.endToEnd().stream().filter(p -> p.encoder().equals(BenchSuite.RNN))
+        .mapToDouble(EndToEndPoint::p99Ms).max().orElse(Double.NaN);
+    double attP99 = r.endToEnd().stream().filter(p -> p.encoder().equals(BenchSuite.ATTENTION))
+        .mapToDouble(EndToEndPoint::p99Ms).max().orElse(Double.NaN);
+    String verdict = Math.abs(rnnP99 - attP99) < TIE * Math.max(rnnP99, attP99)
+        ? f("a tie at the worst p99 (%.0f vs %.0f ms): the commit interval and batching wait dominate", rnnP99,
+            attP99)
+        : f("worst p99: RNN %.0f ms, attention %.0f ms; %s", rnnP99, attP99,
+            rnnP99 < attP99 ? "the RNN answers sooner" : "attention answers sooner");
+    row(s, "Latency (record created → result readable, at half the measured throughput)", cells[0], cells[1],
+        verdict);
+  }
+
+  private void interpretabilityRow(StringBuilder s) {
+    String[] cells = new String[2];
+    String verdict = "";
+    int i = 0;
+    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
+      StringBuilder c = new StringBuilder();
+      for (ExplanationCost e : r.explanations()) {
+        if (!e.encoder().equals(enc)) {
+          continue;
+        }
+        if (!e.available()) {
+          c.append("no explanations: ").append(e.why());
+        } else {
+          c.append(f("batch %d: %.2f → %.2f ms/message with explanations (x%.2f); ", e.batch(), e.msWithout(),
+              e.msWith(), e.msWith() / e.msWithout()));
+        }
+      }
+      cells[i++] = c.toString().replaceAll("; $", "");
+    }
+    double worst = r.explanations().stream().filter(ExplanationCost::available)
+        .mapToDouble(e -> e.msWith() / e.msWithout()).max().orElse(Double.NaN);
+    boolean rnnExplains = r.explanations().stream().anyMatch(e -> e.encoder().equals(BenchSuite.RNN) && e.available());
+    verdict = Double.isNaN(worst) ? "neither model explains its tags"
+        : f("attention: token weights per tag at x%.2f the cost at most; %s — weights are a hint, not an "
+            + "attribution", worst, rnnExplains ? "the RNN explains too" : "the RNN has none");
+    row(s, "Interpretability", cells[0], cells[1], verdict);
+  }
+
+  private void memoryRow(StringBuilder s) {
+    Optional<Footprint> rnn = r.footprints().stream().filter(f -> f.encoder().equals(BenchSuite.RNN)).findFirst();
+    Optional<Footprint> att = r.footprints().stream().filter(f -> f.encoder().equals(BenchSuite.ATTENTION))
+        .findFirst();
+    row(s, "Memory of the JVM (a loaded, used model)", rnn.map(ComparisonReport::footprint).orElse("-"),
+        att.map(ComparisonReport::footprint).orElse("-"),
+        rnn.isPresent() && att.isPresent() && rnn.get().residentBytes() > 0 && att.get().residentBytes() > 0
+            ? f("resident: attention x%.1f the RNN", (double) att.get().residentBytes() / rnn.get().residentBytes())
+            : "resident memory not measurable here");
+  }
+
+  private static String footprint(Footprint f) {
+    return f.residentBytes() < 0 ? f("heap %.1f MB", f.heapBytes() / 1e6)
+        : f("%.0f MB resident (native ONNX Runtime included), %.1f MB heap", f.residentBytes() / 1e6,
+            f.heapBytes() / 1e6);
+  }
+
+  private void details(StringBuilder s) {
+    s.append("## End to end vs the ceiling\n\n");
+    s.append("| encoder | messages | tokens | batch.size | msg/s end to end | mean batch | ONNX Runtime alone "
+        + "| end to end / alone | latency at msg/s | p50 ms | p95 ms | p99 ms | dead-lettered |\n");
+    s.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (EndToEndPoint p : r.endToEnd()) {
+      s.append(f("| %s | %s | %.0f | %d | %,.0f | %.1f | %,.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+          p.encoder(), p.messages(), p.meanTokens(), p.batch(), p.messagesPerSecond(), p.meanBatch(),
+          p.rawMessagesPerSecond(), p.ratioToRaw(), p.latencyRate(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+          p.deadLettered()));
+    }
+    s.append("\nThroughput: a backlog sent at once, from the first send to the last result; latency: messages "
+        + "sent at half that rate, from each record's creation to its result being readable by a "
+        + "`read_committed` consumer (so it includes the exactly-once commit interval and the batching wait).\n\n");
+    s.append("### ONNX Runtime alone\n\n| encoder | messages | tokens | batch | msg/s |\n|---|---|---|---|---|\n");
+    for (RawPoint p : r.raw()) {
+      s.append(f("| %s | %s | %.0f | %d | %,.0f |%n", p.encoder(), p.messages(), p.meanTokens(), p.batch(),
+          p.messagesPerSecond()));
+    }
+    s.append("\n## Cost against history (rnn) and window (attention)\n\n");
+    costTable(s, "messages of history", r.rnnHistory());
+    costTable(s, "context tokens", r.attentionWindow());
+    s.append(f("## Long-range memory%n%n%d generated conversations per distance (seed %d); attention window %d "
+            + "tokens. The probe alone is tagged %s by the RNN and %s by attention.%n%n",
+        r.memory().keysPerDistance(), r.memory().seed(), r.memory().window(), r.memory().rnnProbeAlone(),
+        r.memory().attentionProbeAlone()));
+    s.append("| d (tokens) | rnn carries | attention carries |\n|---|---|---|\n");
+    for (MemoryPoint p : r.memory().points()) {
+      s.append(f("| %d | %.1f %% | %.1f %% |%n", p.distance(), 100 * p.rnnCarried(), 100 * p.attentionCarried()));
+    }
+    s.append("\n## State per key and memory\n\n| encoder | state | bytes per key | per million keys |\n"
+        + "|---|---|---|---|\n");
+    for (StateSize st : r.stateSizes()) {
+      s.append(f("| %s | %s%s | %,d | %.0f MB |%n", st.encoder(), st.what(),
+          st.tokens() > 0 ? " (" + st.tokens() + " tokens)" : "", st.bytes(), st.bytes() * 1_000_000L / 1e6));
+    }
+    s.append("\n| what | resident MB | heap MB |\n|---|---|---|\n");
+    for (Footprint fp : r.footprints()) {
+      s.append(f("| %s (%s) | %s | %.1f |%n", fp.model(), fp.encoder(),
+          fp.residentBytes() < 0 ? "n/a" : f("%.0f", fp.residentBytes() / 1e6), fp.heapBytes() / 1e6));
+    }
+    s.append('\n');
+  }
+
+  private static void costTable(StringBuilder s, String x, List<CostPoint> pts) {
+    if (pts.isEmpty()) {
+      return;
+    }
+    CostPoint base = pts.get(0);
+    s.append(f("| %s | ms/msg batch 1 | vs first | ms/msg batch %d | vs first |%n|---|---|---|---|---|%n", x,
+        base.batch()));
+    for (CostPoint p : pts) {
+      s.append(f("| %,d | %.4f | %.2f | %.4f | %.2f |%n", p.length(), p.msBatch1(), p.msBatch1() / base.msBatch1(),
+          p.msBatched(), p.msBatched() / base.msBatched()));
+    }
+    s.append('\n');
+  }
+
+  private ModelFacts model(String encoder) {
+    return r.models().stream().filter(m -> m.encoder().equals(encoder)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no " + encoder + " model in the results"));
+  }
+
+  private int state(String encoder, int tokens) {
+    return r.stateSizes().stream().filter(st -> st.encoder().equals(encoder) && st.tokens() == tokens)
+        .mapToInt(StateSize::bytes).findFirst().orElse(0);
+  }
+
+  private Optional<EndToEndPoint> e2e(String encoder, String messages, int batch) {
+    return r.endToEnd().stream().filter(p -> p.encoder().equals(encoder) && p.messages().equals(messages)
+        && p.batch() == batch).findFirst();
+  }
+
+  private static double mean(List<MemoryPoint> pts, Predicate<MemoryPoint> which, boolean rnn) {
+    return pts.stream().filter(which).mapToDouble(p -> rnn ? p.rnnCarried() : p.attentionCarried()).average()
+        .orElse(Double.NaN);
+  }
+
+  private static String curve(List<MemoryPoint> pts, boolean rnn) {
+    StringBuilder c = new StringBuilder();
+    for (MemoryPoint p : pts) {
+      c.append(f("d=%d: %.0f %%; ", p.distance(), 100 * (rnn ? p.rnnCarried() : p.attentionCarried())));
+    }
+    return c.toString().replaceAll("; $", "");
+  }
+
+  private static void row(StringBuilder s, String what, String rnn, String attention, String verdict) {
+    s.append("| **").append(what).append("** | ").append(cell(rnn)).append(" | ").append(cell(attention))
+        .append(" | ").append(cell(verdict)).append(" |\n");
+  }
+
+  private static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+
+  private static String f(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+}
