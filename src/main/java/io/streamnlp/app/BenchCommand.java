@@ -62,9 +62,18 @@ final class BenchCommand implements Callable<Integer> {
       + "-D batch.size=16 (its value is the batched size measured next to batch 1).")
   Map<String, String> overrides = new HashMap<>();
 
+  @Option(names = "--from-results", description = "Measure nothing: draw the report again from a results.json "
+      + "an earlier run wrote (into --out).")
+  Path fromResults;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    if (fromResults != null) {
+      Path report = new ComparisonReport(ComparisonReport.read(fromResults)).write(out);
+      w.printf("Report written to %s from %s%n", report.toAbsolutePath(), fromResults);
+      return 0;
+    }
     if (bootstrapServers != null && registryUrl == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--bootstrap-servers needs --schema-registry-url: the results are Avro registered there");

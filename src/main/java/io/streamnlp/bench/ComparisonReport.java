@@ -35,6 +35,11 @@ public final class ComparisonReport {
     this.r = r;
   }
 
+  /** Results written by an earlier run's {@link #write}, to draw its report again. */
+  public static BenchResults read(Path resultsJson) throws IOException {
+    return new ObjectMapper().readValue(resultsJson.toFile(), BenchResults.class);
+  }
+
   /** Writes the report into {@code dir} (created if needed); returns the Markdown file. */
   public Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -140,12 +145,13 @@ public final class ComparisonReport {
     double rnnGrowth = h1.msBatch1() / h0.msBatch1();
     double attGrowth = w1.msBatch1() / w0.msBatch1();
     row(s, "Computational complexity (cost per message as the key's past grows, batch 1)",
-        f("%.3f ms after %,d messages, %.3f ms after %,d: x%.2f", h0.msBatch1(), h0.length(), h1.msBatch1(),
+        f("%.3f ms after %,d message(s), %.3f ms after %,d: x%.2f", h0.msBatch1(), h0.length(), h1.msBatch1(),
             h1.length(), rnnGrowth),
         f("%.2f ms with no context, %.2f ms with %d tokens: x%.2f", w0.msBatch1(), w1.msBatch1(), w1.length(),
             attGrowth),
-        f("RNN %s (O(1) per message in the history); attention %s with its window (each token attends to "
-            + "every other: O((n+w)^2))", growth(rnnGrowth), growth(attGrowth)));
+        f("RNN %s: O(1) per message whatever the history; attention %s with its window: every token attends "
+            + "to every other (quadratic in message + window) on top of per-token layers (linear)",
+            growth(rnnGrowth), growth(attGrowth)));
   }
 
   private static String growth(double ratio) {
