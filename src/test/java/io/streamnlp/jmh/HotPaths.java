@@ -24,7 +24,7 @@ public final class HotPaths {
     // when java.class.path itself is several kilobytes long, as Maven's is (README, Known issues).
     System.setProperty("jmh.separateClasspathJAR", "true");
     Options defaults = new OptionsBuilder().include("io\\.streamnlp\\.jmh\\..*Benchmark")
-        .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+        .forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
         .measurementTime(TimeValue.seconds(2)).build();
     Options options = args.length == 0 ? defaults
         : new OptionsBuilder().parent(new org.openjdk.jmh.runner.options.CommandLineOptions(args))
@@ -42,8 +42,9 @@ public final class HotPaths {
     for (RunResult r : results) {
       Double base = baselines.get(group(r));
       String name = r.getParams().getBenchmark();
-      System.out.printf(Locale.ROOT, "  %-70s %12.3f %-6s %8s%n", shortName(name) + params(r),
-          r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreUnit(),
+      // The error is JMH's 99.9 % confidence half-width: a ratio inside the baseline's error is no difference.
+      System.out.printf(Locale.ROOT, "  %-55s %10.3f ± %-9.3f %-6s %8s%n", shortName(name) + params(r),
+          r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), r.getPrimaryResult().getScoreUnit(),
           base == null ? "" : String.format(Locale.ROOT, "x%.2f", r.getPrimaryResult().getScore() / base));
     }
   }
