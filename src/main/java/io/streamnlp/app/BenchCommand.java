@@ -79,7 +79,7 @@ final class BenchCommand implements Callable<Integer> {
           "--bootstrap-servers needs --schema-registry-url: the results are Avro registered there");
     }
     BenchSuite.Plan plan = quick ? BenchSuite.Plan.quickPlan() : BenchSuite.Plan.fullPlan();
-    w.printf("streamnlp bench%s: %d steps; results go to %s%n", quick ? " --quick" : "", 13,
+    w.printf("streamnlp bench%s: %d steps; results go to %s%n", quick ? " --quick" : "", BenchSuite.STEPS,
         out.toAbsolutePath());
     BenchResults results;
     if (bootstrapServers != null) {

@@ -32,7 +32,8 @@ import java.util.Map;
 public final class BenchSuite {
   public static final String RNN = "rnn";
   public static final String ATTENTION = "attention";
-  private static final int STEPS = 13;
+  /** Steps a run reports progress for. */
+  public static final int STEPS = 13;
   private static final int LONG_TOKENS = 128;
   private static final int SHORT_TOKENS = 16;
 

@@ -128,7 +128,7 @@ public final class EndToEndBench {
     // than the target time is taken again, sized by its own rate, and the earlier one counts as warm-up.
     int n = size(roughRate);
     double rate;
-    Batch thr;
+    StepResults thr;
     for (int attempt = 1; ; attempt++) {
       progress.detail("%s messages (%.0f tokens), batch %d: throughput on a backlog of %,d", w.name(),
           w.meanTokens(), batch, n);
@@ -149,7 +149,7 @@ public final class EndToEndBench {
     progress.detail("%s messages, batch %d: %.0f messages/s; latency at %.0f messages/s (%d messages)", w.name(),
         batch, rate, latencyRate, m);
     Thread sender = sender(producer, input, w, m, latencyRate);
-    Batch lat = results.await(m, encoder + " latency");
+    StepResults lat = results.await(m, encoder + " latency");
     sender.join();
     double[] latencies = lat.latenciesMs();
     return new EndToEndPoint(encoder, w.name(), w.meanTokens(), batch, n, rate, thr.meanBatch(), latencyRate, m,
@@ -195,8 +195,8 @@ public final class EndToEndBench {
     producer.flush();
   }
 
-  /** Results of one step: latency of each, the batch each was encoded in, and dead letters. */
-  private static final class Batch {
+  /** What one step read: each result's latency, the batch it was encoded in, and dead letters. */
+  private static final class StepResults {
     final List<Long> latencies = new ArrayList<>();
     long batchSum;
     int encoded;
@@ -229,8 +229,8 @@ public final class EndToEndBench {
       this.failure = failure;
     }
 
-    Batch await(int count, String what) {
-      Batch b = new Batch();
+    StepResults await(int count, String what) {
+      StepResults b = new StepResults();
       long lastProgress = System.nanoTime();
       long lastShown = lastProgress;
       while (b.encoded + b.deadLettered < count) {

@@ -76,10 +76,10 @@ public final class ModelProfiles {
                                     int batch) throws Exception {
     JvmMemory.Snapshot before = JvmMemory.snapshot();
     try (OnnxModel model = OnnxModel.load(dir, OnnxModel.RuntimeOptions.cpu(), maxTokens);
-         TextEncoder encoder1 = model.newEncoder(batch)) {
+         TextEncoder warm = model.newEncoder(batch)) {
       List<TokenizedText> texts = BenchTexts.tokenized(model.tokenizer(), messages);
       for (int from = 0; from + batch <= texts.size(); from += batch) {
-        encoder1.encode(texts.subList(from, from + batch));
+        warm.encode(texts.subList(from, from + batch));
       }
       JvmMemory.Snapshot after = JvmMemory.snapshot();
       long resident = before.residentBytes() < 0 || after.residentBytes() < 0 ? -1
