@@ -142,4 +142,16 @@ class EvaluateCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--bootstrap-servers needs --schema-registry-url");
   }
+
+  @Test
+  void benchRedrawsAReportFromAnEarlierRunsResults() throws Exception {
+    Path first = dir.resolve("first");
+    new io.streamnlp.bench.ComparisonReport(io.streamnlp.bench.ComparisonReportTest.results()).write(first);
+    Path again = dir.resolve("again");
+    Result r = run("bench", "--from-results", first.resolve("results.json").toString(), "--out", again.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Report written to");
+    assertThat(Files.readString(again.resolve("report.md"))).isEqualTo(Files.readString(first.resolve("report.md")));
+    assertThat(again.resolve("long-range-memory.png")).isNotEmptyFile();
+  }
 }

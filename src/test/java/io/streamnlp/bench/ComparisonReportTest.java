@@ -19,12 +19,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ComparisonReportTest {
+public class ComparisonReportTest {
   @TempDir
   Path dir;
 
   /** Results with recognisable figures, so that the report can be checked to carry them, not others. */
-  static BenchResults results() {
+  public static BenchResults results() {
     return new BenchResults(
         new BenchResults.Environment("2026-11-24T00:00:00Z", 123.0, true, 13, 2, "OpenJDK 17", "Linux amd64",
             4_000_000_000L, "embedded", 32, 50, "exactly_once_v2"),
