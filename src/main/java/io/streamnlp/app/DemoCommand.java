@@ -1,6 +1,7 @@
 package io.streamnlp.app;
 
 import io.streamnlp.StreamNlp;
+import io.streamnlp.StreamsRunner;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.stream.DeadLetterHeaders;

@@ -1,6 +1,7 @@
 package io.streamnlp.app;
 
 import io.streamnlp.StreamNlp;
+import io.streamnlp.StreamsRunner;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package io.streamnlp.bench;
 
 import io.streamnlp.StreamNlp;
+import io.streamnlp.StreamsRunner;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.bench.BenchResults.EndToEndPoint;
 import io.streamnlp.config.StreamNlpConfig;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -30,7 +30,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -89,19 +88,16 @@ public final class EndToEndBench {
           new NewTopic(output, Optional.of(1), Optional.empty()),
           new NewTopic(dlq, Optional.of(1), Optional.empty()))).all().get();
       try (StreamNlp nlp = StreamNlp.create(pipeline(id, encoder, batch, input, output, dlq, stateDir));
-           KafkaStreams streams = new KafkaStreams(nlp.topology(), nlp.streamsProperties());
+           StreamsRunner runner = new StreamsRunner(nlp, new Properties());
            KafkaProducer<byte[], byte[]> producer = producer();
            KafkaConsumer<byte[], byte[]> consumer = consumer()) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        streams.setUncaughtExceptionHandler(e -> {
-          failure.set(e);
-          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-              .SHUTDOWN_CLIENT;
-        });
-        streams.start();
-        awaitRunning(streams, failure);
+        runner.start();
+        if (!runner.awaitRunning(Duration.ofSeconds(120))) {
+          throw new IllegalStateException("The benchmark pipeline did not start (" + runner.streams().state() + ")",
+              runner.failure());
+        }
         consumer.assign(List.of(new TopicPartition(output, 0), new TopicPartition(dlq, 0)));
-        Results results = new Results(consumer, nlp.resultSerde().deserializer(), output, streams, failure);
+        Results results = new Results(consumer, nlp.resultSerde().deserializer(), output, runner);
         for (Workload w : workloads) {
           points.add(measure(encoder, batch, w, producer, input, results, ceiling));
         }
@@ -216,17 +212,15 @@ public final class EndToEndBench {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Deserializer<TextEncoding> deserializer;
     private final String output;
-    private final KafkaStreams streams;
-    private final AtomicReference<Throwable> failure;
+    private final StreamsRunner runner;
     long lastNanos;
 
     Results(KafkaConsumer<byte[], byte[]> consumer, Deserializer<TextEncoding> deserializer, String output,
-            KafkaStreams streams, AtomicReference<Throwable> failure) {
+            StreamsRunner runner) {
       this.consumer = consumer;
       this.deserializer = deserializer;
       this.output = output;
-      this.streams = streams;
-      this.failure = failure;
+      this.runner = runner;
     }
 
     StepResults await(int count, String what) {
@@ -247,9 +241,9 @@ public final class EndToEndBench {
           }
         }
         long now = System.nanoTime();
-        if (failure.get() != null || !streams.state().isRunningOrRebalancing()) {
-          throw new IllegalStateException("The pipeline stopped during " + what + " (" + streams.state() + ")",
-              failure.get());
+        if (runner.failure() != null || !runner.streams().state().isRunningOrRebalancing()) {
+          throw new IllegalStateException("The pipeline stopped during " + what + " (" + runner.streams().state()
+              + ")", runner.failure());
         }
         if (now - lastProgress > settings.idleTimeout().toNanos()) {
           throw new IllegalStateException("No result for " + settings.idleTimeout().toSeconds() + " s during "
@@ -296,17 +290,5 @@ public final class EndToEndBench {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static void awaitRunning(KafkaStreams streams, AtomicReference<Throwable> failure) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      if (failure.get() != null || System.nanoTime() > deadline
-          || !streams.state().isRunningOrRebalancing() && streams.state() != KafkaStreams.State.CREATED) {
-        throw new IllegalStateException("The benchmark pipeline did not start (" + streams.state() + ")",
-            failure.get());
-      }
-      Thread.sleep(20);
-    }
   }
 }

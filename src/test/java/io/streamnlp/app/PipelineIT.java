@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.streamnlp.StreamNlp;
+import io.streamnlp.StreamsRunner;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.serde.ConfluentAvroDeserializer;

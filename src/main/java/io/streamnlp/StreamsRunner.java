@@ -1,6 +1,5 @@
-package io.streamnlp.app;
+package io.streamnlp;
 
-import io.streamnlp.StreamNlp;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -12,14 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs a pipeline's topology in a {@link KafkaStreams} instance and reports how it ends. */
-final class StreamsRunner implements AutoCloseable {
+public final class StreamsRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
 
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  StreamsRunner(StreamNlp nlp, Properties extra) {
+  public StreamsRunner(StreamNlp nlp, Properties extra) {
     Properties props = nlp.streamsProperties();
     props.putAll(extra);
     this.streams = new KafkaStreams(nlp.topology(), props);
@@ -38,12 +37,12 @@ final class StreamsRunner implements AutoCloseable {
     });
   }
 
-  void start() {
+  public void start() {
     streams.start();
   }
 
   /** Waits until the instance has joined its group and runs, or fails. */
-  boolean awaitRunning(Duration timeout) throws InterruptedException {
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       KafkaStreams.State s = streams.state();
@@ -59,17 +58,22 @@ final class StreamsRunner implements AutoCloseable {
   }
 
   /** Blocks until the instance stops; returns its failure, if any. */
-  Throwable awaitStop() throws InterruptedException {
+  public Throwable awaitStop() throws InterruptedException {
     stopped.await();
     return failure.get();
   }
 
-  boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
+  public boolean awaitStop(long timeout, TimeUnit unit) throws InterruptedException {
     return stopped.await(timeout, unit);
   }
 
-  KafkaStreams streams() {
+  public KafkaStreams streams() {
     return streams;
+  }
+
+  /** What stopped a stream thread, or null while none has failed. */
+  public Throwable failure() {
+    return failure.get();
   }
 
   @Override
