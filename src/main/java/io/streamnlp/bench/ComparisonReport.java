@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Writes a run's report: {@code report.md} (the comparison table, each cell a measured figure with a verdict
@@ -186,18 +188,11 @@ public final class ComparisonReport {
 
   private void inferenceRow(StringBuilder s) {
     int b = r.environment().configuredBatch();
+    Function<String, String> cell = enc -> perEncoder(r.endToEnd(), EndToEndPoint::encoder, enc,
+        x -> x.batch() == b, x -> f("%s (%.0f tok): %,.0f msg/s end to end, %.0f %% of ONNX Runtime alone (%,.0f)",
+            x.messages(), x.meanTokens(), x.messagesPerSecond(), 100 * x.ratioToRaw(), x.rawMessagesPerSecond()))
+        + "; batch " + b;
     StringBuilder verdict = new StringBuilder();
-    String[] cells = new String[2];
-    int i = 0;
-    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
-      StringBuilder c = new StringBuilder();
-      for (String m : new String[] {"short", "long"}) {
-        Optional<EndToEndPoint> p = e2e(enc, m, b);
-        p.ifPresent(x -> c.append(f("%s (%.0f tok): %,.0f msg/s end to end, %.0f %% of ONNX Runtime alone "
-            + "(%,.0f); ", m, x.meanTokens(), x.messagesPerSecond(), 100 * x.ratioToRaw(), x.rawMessagesPerSecond())));
-      }
-      cells[i++] = c.append("batch ").append(b).toString();
-    }
     for (String m : new String[] {"short", "long"}) {
       Optional<EndToEndPoint> a = e2e(BenchSuite.RNN, m, b);
       Optional<EndToEndPoint> t = e2e(BenchSuite.ATTENTION, m, b);
@@ -207,72 +202,62 @@ public final class ComparisonReport {
             : ratio > 1 ? f("RNN x%.1f faster", ratio) : f("attention x%.1f faster", 1 / ratio)));
       }
     }
-    row(s, "Inference speed (throughput through Kafka, exactly-once)", cells[0], cells[1],
+    row(s, "Inference speed (throughput through Kafka, exactly-once)", cell.apply(BenchSuite.RNN),
+        cell.apply(BenchSuite.ATTENTION),
         verdict.append("the ceiling ratio shows how much Kafka, serdes and state cost on top of the model").toString());
   }
 
   private void latencyRow(StringBuilder s) {
-    String[] cells = new String[2];
-    int i = 0;
-    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
-      StringBuilder c = new StringBuilder();
-      for (EndToEndPoint p : r.endToEnd()) {
-        if (p.encoder().equals(enc)) {
-          c.append(f("%s b%d: p50 %.0f / p99 %.0f ms; ", p.messages(), p.batch(), p.p50Ms(), p.p99Ms()));
-        }
-      }
-      cells[i++] = c.toString().replaceAll("; $", "");
-    }
-    double rnnP99 = r.endToEnd().stream().filter(p -> p.encoder().equals(BenchSuite.RNN))
-        .mapToDouble(EndToEndPoint::p99Ms).max().orElse(Double.NaN);
-    double attP99 = r.endToEnd().stream().filter(p -> p.encoder().equals(BenchSuite.ATTENTION))
-        .mapToDouble(EndToEndPoint::p99Ms).max().orElse(Double.NaN);
+    Function<String, String> cell = enc -> perEncoder(r.endToEnd(), EndToEndPoint::encoder, enc, x -> true,
+        p -> f("%s b%d: p50 %.0f / p99 %.0f ms", p.messages(), p.batch(), p.p50Ms(), p.p99Ms()));
+    double rnnP99 = worstP99(BenchSuite.RNN);
+    double attP99 = worstP99(BenchSuite.ATTENTION);
     String verdict = Math.abs(rnnP99 - attP99) < TIE * Math.max(rnnP99, attP99)
         ? f("a tie at the worst p99 (%.0f vs %.0f ms): the commit interval and batching wait dominate", rnnP99,
             attP99)
         : f("worst p99: RNN %.0f ms, attention %.0f ms; %s", rnnP99, attP99,
             rnnP99 < attP99 ? "the RNN answers sooner" : "attention answers sooner");
-    row(s, "Latency (record created → result readable, at half the measured throughput)", cells[0], cells[1],
-        verdict);
+    row(s, "Latency (record created → result readable, at half the measured throughput)",
+        cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION), verdict);
+  }
+
+  private double worstP99(String encoder) {
+    return r.endToEnd().stream().filter(p -> p.encoder().equals(encoder)).mapToDouble(EndToEndPoint::p99Ms).max()
+        .orElse(Double.NaN);
   }
 
   private void interpretabilityRow(StringBuilder s) {
-    String[] cells = new String[2];
-    String verdict = "";
-    int i = 0;
-    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
-      StringBuilder c = new StringBuilder();
-      for (ExplanationCost e : r.explanations()) {
-        if (!e.encoder().equals(enc)) {
-          continue;
-        }
-        if (!e.available()) {
-          c.append("no explanations: ").append(e.why());
-        } else {
-          c.append(f("batch %d: %.2f → %.2f ms/message with explanations (x%.2f); ", e.batch(), e.msWithout(),
-              e.msWith(), e.msWith() / e.msWithout()));
-        }
-      }
-      cells[i++] = c.toString().replaceAll("; $", "");
-    }
+    Function<String, String> cell = enc -> perEncoder(r.explanations(), ExplanationCost::encoder, enc, e -> true,
+        e -> e.available() ? f("batch %d: %.2f → %.2f ms/message with explanations (x%.2f)", e.batch(),
+            e.msWithout(), e.msWith(), e.msWith() / e.msWithout()) : "no explanations: " + e.why());
     double worst = r.explanations().stream().filter(ExplanationCost::available)
         .mapToDouble(e -> e.msWith() / e.msWithout()).max().orElse(Double.NaN);
     boolean rnnExplains = r.explanations().stream().anyMatch(e -> e.encoder().equals(BenchSuite.RNN) && e.available());
-    verdict = Double.isNaN(worst) ? "neither model explains its tags"
+    String verdict = Double.isNaN(worst) ? "neither model explains its tags"
         : f("attention: token weights per tag at x%.2f the cost at most; %s — weights are a hint, not an "
             + "attribution", worst, rnnExplains ? "the RNN explains too" : "the RNN has none");
-    row(s, "Interpretability", cells[0], cells[1], verdict);
+    row(s, "Interpretability", cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION), verdict);
   }
 
   private void memoryRow(StringBuilder s) {
-    Optional<Footprint> rnn = r.footprints().stream().filter(f -> f.encoder().equals(BenchSuite.RNN)).findFirst();
-    Optional<Footprint> att = r.footprints().stream().filter(f -> f.encoder().equals(BenchSuite.ATTENTION))
-        .findFirst();
+    Optional<Footprint> rnn = footprintOf(BenchSuite.RNN);
+    Optional<Footprint> att = footprintOf(BenchSuite.ATTENTION);
     row(s, "Memory of the JVM (a loaded, used model)", rnn.map(ComparisonReport::footprint).orElse("-"),
         att.map(ComparisonReport::footprint).orElse("-"),
         rnn.isPresent() && att.isPresent() && rnn.get().residentBytes() > 0 && att.get().residentBytes() > 0
             ? f("resident: attention x%.1f the RNN", (double) att.get().residentBytes() / rnn.get().residentBytes())
             : "resident memory not measurable here");
+  }
+
+  private Optional<Footprint> footprintOf(String encoder) {
+    return r.footprints().stream().filter(fp -> fp.encoder().equals(encoder)).findFirst();
+  }
+
+  /** A table cell: the {@code items} of one encoder that pass {@code which}, each described, in order. */
+  private static <T> String perEncoder(List<T> items, Function<T, String> encoderOf, String encoder,
+                                       Predicate<T> which, Function<T, String> describe) {
+    return items.stream().filter(x -> encoderOf.apply(x).equals(encoder) && which.test(x)).map(describe)
+        .collect(Collectors.joining("; "));
   }
 
   private static String footprint(Footprint f) {
