@@ -9,7 +9,9 @@ import io.streamnlp.stream.ContextWindow;
 import io.streamnlp.text.TokenizedText;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -52,8 +54,11 @@ public final class LongRangeMemory {
     }
     try (RecurrentEncoder rnn = rnnModel.newRecurrentEncoder(1);
          ContextualEncoder attention = attentionModel.newContextualEncoder(1, false)) {
-      TokenizedText rnnProbe = rnnModel.tokenizer().tokenize(PROBE);
-      TokenizedText attentionProbe = attentionModel.tokenizer().tokenize(PROBE);
+      // Conversations are drawn from a few sentences: each is tokenized once per model.
+      Map<String, TokenizedText> rnnTokens = tokenizeAll(rnnModel);
+      Map<String, TokenizedText> attentionTokens = tokenizeAll(attentionModel);
+      TokenizedText rnnProbe = rnnTokens.get(PROBE);
+      TokenizedText attentionProbe = attentionTokens.get(PROBE);
       String rnnAlone = rnnModel.info().labels().get(rnn.encode(List.of(rnnProbe)).get(0).labelIndex());
       String attentionAlone = attentionModel.info().labels().get(
           attention.encode(List.of(attentionProbe)).get(0).labelIndex());
@@ -68,18 +73,18 @@ public final class LongRangeMemory {
           for (int filled = 0; filled < d; ) {
             String f = FILLER[random.nextInt(FILLER.length)];
             conversation.add(f);
-            filled += rnnModel.tokenizer().tokenize(f).length() - 2;
+            filled += rnnTokens.get(f).length() - 2;
           }
           // RNN: the state runs through the whole conversation, then the probe.
           float[] state = null;
           for (String m : conversation) {
-            state = rnn.encode(List.of(rnnModel.tokenizer().tokenize(m)), Arrays.asList(state)).get(0).finalState();
+            state = rnn.encode(List.of(rnnTokens.get(m)), Arrays.asList(state)).get(0).finalState();
           }
           int rnnLabel = rnn.encode(List.of(rnnProbe), Arrays.asList(state)).get(0).result().labelIndex();
           // Attention: the probe is read after the conversation's last `window` tokens.
           ContextWindow ctx = ContextWindow.EMPTY;
           for (String m : conversation) {
-            long[] ids = attentionModel.tokenizer().tokenize(m).ids();
+            long[] ids = attentionTokens.get(m).ids();
             ctx = ctx.append(Arrays.copyOfRange(ids, 1, ids.length - 1), 0, window);
           }
           long[] context = ctx.tokens();
@@ -97,5 +102,15 @@ public final class LongRangeMemory {
       }
       return new MemoryCurve(window, keys, seed, rnnAlone, attentionAlone, points);
     }
+  }
+
+  private static Map<String, TokenizedText> tokenizeAll(OnnxModel model) throws Exception {
+    Map<String, TokenizedText> tokens = new HashMap<>();
+    for (String[] sentences : new String[][] {POSITIVE, NEGATIVE, FILLER, {PROBE}}) {
+      for (String sentence : sentences) {
+        tokens.put(sentence, model.tokenizer().tokenize(sentence));
+      }
+    }
+    return tokens;
   }
 }
