@@ -12,8 +12,6 @@ import io.streamnlp.bench.RawThroughput;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
 import io.streamnlp.model.OnnxModel;
-import io.streamnlp.model.TextEncoder;
-import io.streamnlp.text.TokenizedText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -260,17 +258,14 @@ final class BenchCommand implements Callable<Integer> {
           "speed-up");
       for (String dir : new String[] {StreamNlpConfig.RNN_MODEL_DIR_DEFAULT,
           StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT}) {
-        try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir), OnnxModel.RuntimeOptions.cpu(), 128);
-             TextEncoder single = model.newEncoder(1);
-             TextEncoder batched = model.newEncoder(batch)) {
+        try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir), OnnxModel.RuntimeOptions.cpu(), 128)) {
           for (int tokens : new int[] {16, 128}) {
-            List<TokenizedText> texts = BenchTexts.tokenized(model.tokenizer(),
-                BenchTexts.ofTokens(model.tokenizer(), tokens, 64, 13));
-            double mean = texts.stream().mapToInt(TokenizedText::length).average().orElse(0);
-            double one = RawThroughput.messagesPerSecond(single, texts, 1, seconds);
-            double many = RawThroughput.messagesPerSecond(batched, texts, batch, seconds);
-            out.printf(Locale.ROOT, "%-16s %8.1f %12.0f %12.0f %9.2fx%n", model.info().name(), mean, one, many,
-                many / one);
+            List<BenchResults.RawPoint> p = RawThroughput.measure("", model, "", BenchTexts.ofTokens(
+                model.tokenizer(), tokens, 64, 13), new int[] {1, batch}, seconds);
+            double one = p.get(0).messagesPerSecond();
+            double many = p.get(1).messagesPerSecond();
+            out.printf(Locale.ROOT, "%-16s %8.1f %12.0f %12.0f %9.2fx%n", model.info().name(), p.get(0).meanTokens(),
+                one, many, many / one);
             out.flush();
           }
         }

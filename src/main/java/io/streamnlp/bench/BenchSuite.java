@@ -12,7 +12,6 @@ import io.streamnlp.bench.BenchResults.StateSize;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
 import io.streamnlp.model.OnnxModel;
-import io.streamnlp.model.TextEncoder;
 import io.streamnlp.text.HuggingFaceTextTokenizer;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -75,13 +74,9 @@ public final class BenchSuite {
   public BenchResults run() throws Exception {
     Instant started = Instant.now();
     Progress progress = new Progress(out, STEPS);
-    Map<String, Object> defaults = StreamNlpConfig.configDef().defaultValues();
-    int batch = Integer.parseInt(String.valueOf(target.overrides().getOrDefault(StreamNlpConfig.BATCH_SIZE_CONFIG,
-        String.valueOf(defaults.get(StreamNlpConfig.BATCH_SIZE_CONFIG)))));
-    long maxWait = Long.parseLong(String.valueOf(target.overrides().getOrDefault(
-        StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, String.valueOf(defaults.get(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)))));
-    int maxTokens = Integer.parseInt(String.valueOf(target.overrides().getOrDefault(StreamNlpConfig.MAX_TOKENS_CONFIG,
-        String.valueOf(defaults.get(StreamNlpConfig.MAX_TOKENS_CONFIG)))));
+    int batch = Integer.parseInt(setting(StreamNlpConfig.BATCH_SIZE_CONFIG));
+    long maxWait = Long.parseLong(setting(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG));
+    int maxTokens = Integer.parseInt(setting(StreamNlpConfig.MAX_TOKENS_CONFIG));
     Map<String, ModelDirectory> dirs = new LinkedHashMap<>();
     dirs.put(RNN, ModelDirectory.open(StreamNlpConfig.RNN_MODEL_DIR_DEFAULT));
     dirs.put(ATTENTION, ModelDirectory.open(StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT));
@@ -120,7 +115,7 @@ public final class BenchSuite {
     List<EndToEndPoint> endToEnd = new ArrayList<>();
     EndToEndBench e2e = new EndToEndBench(target, plan.endToEnd(), progress);
     for (String encoder : dirs.keySet()) {
-      for (int b : batch == 1 ? new int[] {1} : new int[] {1, batch}) {
+      for (int b : batches(batch)) {
         progress.step("end to end through the broker: encoder=" + encoder + ", batch.size=" + b);
         endToEnd.addAll(e2e.run(encoder, b, workloads, (enc, w, size) -> raw.stream()
             .filter(r -> r.encoder().equals(enc) && r.messages().equals(w.name()) && r.batch() == size)
@@ -184,6 +179,12 @@ public final class BenchSuite {
     return new BenchResults(env, facts, raw, endToEnd, history, window, memory, states, footprints, explanations);
   }
 
+  /** A pipeline setting as the end-to-end runs get it: the user's override, else the documented default. */
+  private String setting(String key) {
+    Object value = target.overrides().get(key);
+    return String.valueOf(value != null ? value : StreamNlpConfig.configDef().defaultValues().get(key));
+  }
+
   /** Short (about 16 tokens) and long (about {@code longTokens}) messages, 64 different ones each. */
   private List<EndToEndBench.Workload> workloads(ModelDirectory dir, int longTokens) throws Exception {
     try (InputStream json = dir.openTokenizer();
@@ -203,19 +204,20 @@ public final class BenchSuite {
     List<RawPoint> points = new ArrayList<>();
     try (OnnxModel model = OnnxModel.load(dir, OnnxModel.RuntimeOptions.cpu(), maxTokens)) {
       for (EndToEndBench.Workload w : workloads) {
-        var texts = BenchTexts.tokenized(model.tokenizer(), w.texts());
-        double tokens = texts.stream().mapToInt(t -> t.length()).average().orElse(0);
-        for (int b : batch == 1 ? new int[] {1} : new int[] {1, batch}) {
-          try (TextEncoder enc = model.newEncoder(b)) {
-            RawPoint p = new RawPoint(encoder, w.name(), tokens, b,
-                RawThroughput.messagesPerSecond(enc, texts, b, plan.rawSeconds()));
-            points.add(p);
-            progress.detail("%s messages (%.0f tokens), batch %d: %,.0f messages/s", w.name(), tokens, b,
-                p.messagesPerSecond());
-          }
+        for (RawPoint p : RawThroughput.measure(encoder, model, w.name(), w.texts(), batches(batch),
+            plan.rawSeconds())) {
+          points.add(p);
+          progress.detail("%s messages (%.0f tokens), batch %d: %,.0f messages/s", w.name(), p.meanTokens(),
+              p.batch(), p.messagesPerSecond());
         }
       }
     }
     return points;
   }
+
+  /** Batch 1, and the configured batch size when it is another. */
+  private static int[] batches(int batch) {
+    return batch == 1 ? new int[] {1} : new int[] {1, batch};
+  }
+
 }

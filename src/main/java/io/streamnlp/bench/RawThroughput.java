@@ -1,5 +1,7 @@
 package io.streamnlp.bench;
 
+import io.streamnlp.bench.BenchResults.RawPoint;
+import io.streamnlp.model.OnnxModel;
 import io.streamnlp.model.TextEncoder;
 import io.streamnlp.text.TokenizedText;
 import java.util.ArrayList;
@@ -8,6 +10,25 @@ import java.util.List;
 /** The ceiling: messages/s of a model called directly through ONNX Runtime, no Kafka, no serdes, no store. */
 public final class RawThroughput {
   private RawThroughput() {}
+
+  /**
+   * The ceiling of {@code model} on {@code texts} at each of {@code batches}, one point per batch size.
+   *
+   * @param encoder  the encoder setting the model stands for ("rnn", "attention"), for the points
+   * @param messages what the texts are ("short", "long"), for the points
+   */
+  public static List<RawPoint> measure(String encoder, OnnxModel model, String messages, List<String> texts,
+                                       int[] batches, double seconds) throws Exception {
+    List<TokenizedText> tokenized = BenchTexts.tokenized(model.tokenizer(), texts);
+    double tokens = tokenized.stream().mapToInt(TokenizedText::length).average().orElse(0);
+    List<RawPoint> points = new ArrayList<>(batches.length);
+    for (int b : batches) {
+      try (TextEncoder enc = model.newEncoder(b)) {
+        points.add(new RawPoint(encoder, messages, tokens, b, messagesPerSecond(enc, tokenized, b, seconds)));
+      }
+    }
+    return points;
+  }
 
   /**
    * @param encoder  an encoder taking batches of at least {@code batch}
