@@ -12,13 +12,10 @@ import io.streamnlp.model.EncoderResult;
 import io.streamnlp.serde.InMemorySchemaRegistryClient;
 import io.streamnlp.text.TokenizedText;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -35,11 +32,7 @@ class AttentionWindowTest {
   private TestOutputTopic<byte[], byte[]> output;
 
   private void start(Map<String, String> overrides) {
-    Map<String, String> p = new HashMap<>();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "window-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, "in");
-    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, "out");
+    Map<String, String> p = PipelineDriver.properties("window-test", "in", "out");
     p.put(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "64");
     p.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
     p.putAll(overrides);
@@ -55,11 +48,6 @@ class AttentionWindowTest {
     if (pipeline != null) {
       pipeline.close();
     }
-  }
-
-  private void send(String key, String text, long atSeconds) {
-    input.pipeInput(key.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
-        Instant.ofEpochSecond(atSeconds));
   }
 
   private List<TextEncoding> results() {
@@ -82,10 +70,10 @@ class AttentionWindowTest {
   @Test
   void eachKeyReadsItsReplyAfterItsOwnEarlierMessages() throws Exception {
     start(Map.of());
-    send("alice", "i hated every minute of this film", 1);
-    send("bob", "i loved every minute of this film", 2);
-    send("alice", "me too", 3);   // the same batch: its context includes alice's first message
-    send("bob", "me too", 4);
+    pipeline.send("alice", "i hated every minute of this film", 1);
+    pipeline.send("bob", "i loved every minute of this film", 2);
+    pipeline.send("alice", "me too", 3);   // the same batch: its context includes alice's first message
+    pipeline.send("bob", "me too", 4);
     List<TextEncoding> r = results();
     assertThat(r).extracting(TextEncoding::getLabel).containsExactly("negative", "positive", "negative",
         "positive");
@@ -109,13 +97,13 @@ class AttentionWindowTest {
   void theWindowIsBoundedByTokensAndByTime() throws Exception {
     start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "3", StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG,
         "10000", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
-    send("alice", "i hated every minute of this film", 0);
+    pipeline.send("alice", "i hated every minute of this film", 0);
     ContextWindow stored = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE)
         .get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)));
     long[] all = inner("i hated every minute of this film");
     assertThat(stored.tokens()).containsExactly(Arrays.copyOfRange(all, all.length - 3, all.length));
-    send("alice", "me too", 5);    // 5 s later: "of this film" is context
-    send("alice", "me too", 60);   // 55 s later: nothing is recent enough
+    pipeline.send("alice", "me too", 5);    // 5 s later: "of this film" is context
+    pipeline.send("alice", "me too", 60);   // 55 s later: nothing is recent enough
     List<TextEncoding> r = results();
     assertThat(r.get(1).getScores().get("positive"))
         .isCloseTo(direct("me too", Arrays.copyOfRange(all, all.length - 3, all.length)).scores()[1], within(1e-5f));
@@ -125,8 +113,8 @@ class AttentionWindowTest {
   @Test
   void theOldestContextIsDroppedWhenContextAndMessageDoNotFitAndItIsCounted() throws Exception {
     start(Map.of(StreamNlpConfig.MAX_TOKENS_CONFIG, "12", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
-    send("alice", "i hated every minute of this film", 0);
-    send("alice", "me too honestly", 1);   // [CLS] me too honestly [SEP] = 5 tokens: 6 left for context
+    pipeline.send("alice", "i hated every minute of this film", 0);
+    pipeline.send("alice", "me too honestly", 1);   // [CLS] me too honestly [SEP] = 5 tokens: 6 left for context
     List<TextEncoding> r = results();
     long[] all = inner("i hated every minute of this film");
     long[] kept = Arrays.copyOfRange(all, all.length - 6, all.length);
@@ -142,8 +130,8 @@ class AttentionWindowTest {
   void explanationsMarkTheTokensThatCameFromContext() {
     start(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,explanation", StreamNlpConfig.EXPLANATION_TOP_K_CONFIG,
         "20", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
-    send("alice", "i hated every minute of this film", 0);
-    send("alice", "me too", 1);
+    pipeline.send("alice", "i hated every minute of this film", 0);
+    pipeline.send("alice", "me too", 1);
     List<TokenWeight> explanation = results().get(1).getExplanation();
     assertThat(explanation).anySatisfy(w -> {
       assertThat(w.getFromContext()).isTrue();
@@ -160,9 +148,9 @@ class AttentionWindowTest {
   @Test
   void windowsThatNoMessageCanUseAnyMoreAreDeleted() {
     start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG, "10000", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
-    send("alice", "hello there", 0);
-    send("bob", "hi", 8);
-    send("carol", "hey", 16);   // stream time 16 s: alice's window (0 s) is older than 10 s, bob's (8 s) is not
+    pipeline.send("alice", "hello there", 0);
+    pipeline.send("bob", "hi", 8);
+    pipeline.send("carol", "hey", 16);   // stream time 16 s: alice's window (0 s) is older than 10 s, bob's (8 s) is not
     var store = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE);
     assertThat(store.get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)))).isNull();
     assertThat(store.get(Bytes.wrap("bob".getBytes(StandardCharsets.UTF_8)))).isNotNull();

@@ -1,5 +1,10 @@
 package io.streamnlp.stream;
 
+import org.apache.kafka.streams.StreamsConfig;
+import java.util.HashMap;
+import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.StreamNlp;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.serde.SchemaRegistryClient;
@@ -26,6 +31,22 @@ final class PipelineDriver implements AutoCloseable {
 
   static PipelineDriver start(Map<String, String> props, SchemaRegistryClient registry, String inputTopic) {
     return new PipelineDriver(StreamNlp.create(props, registry), inputTopic);
+  }
+
+  /** What every pipeline under test needs: its application id and its input and output topics. */
+  static Map<String, String> properties(String applicationId, String inputTopic, String outputTopic) {
+    Map<String, String> p = new HashMap<>();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, inputTopic);
+    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, outputTopic);
+    return p;
+  }
+
+  /** A UTF-8 message for {@code key} with record time {@code atSeconds} (epoch seconds). */
+  void send(String key, String text, long atSeconds) {
+    input.pipeInput(key.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
+        Instant.ofEpochSecond(atSeconds));
   }
 
   TestOutputTopic<byte[], byte[]> output(String topic) {

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -60,11 +59,7 @@ class RnnTopologyTest {
   }
 
   private void start(Map<String, String> overrides) {
-    Map<String, String> props = new HashMap<>();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rnn-topology-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, IN);
-    props.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, OUT);
+    Map<String, String> props = PipelineDriver.properties("rnn-topology-test", IN, OUT);
     props.put(StreamNlpConfig.DLQ_TOPIC_CONFIG, DLQ);
     props.put(StreamNlpConfig.ENCODER_CONFIG, "rnn");
     props.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "6");

@@ -12,11 +12,9 @@ import io.streamnlp.serde.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -34,11 +32,7 @@ class SentimentWindowsTest {
   private TestOutputTopic<byte[], byte[]> windows;
 
   private Map<String, String> props(Map<String, String> overrides) {
-    Map<String, String> p = new HashMap<>();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "windows-test");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, "in");
-    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, "out");
+    Map<String, String> p = PipelineDriver.properties("windows-test", "in", "out");
     p.put(StreamNlpConfig.AGGREGATES_TOPIC_CONFIG, "windows");
     p.put(StreamNlpConfig.AGGREGATES_WINDOW_MS_CONFIG, "60000");
     p.put(StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG, "10000");
@@ -63,11 +57,6 @@ class SentimentWindowsTest {
     }
   }
 
-  private void send(String key, String text, long atSeconds) {
-    input.pipeInput(key.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
-        Instant.ofEpochSecond(atSeconds));
-  }
-
   private List<SentimentWindow> closedWindows() {
     List<SentimentWindow> out = new ArrayList<>();
     for (byte[] v : windows.readValuesToList()) {
@@ -83,15 +72,15 @@ class SentimentWindowsTest {
   @Test
   void emitsOneSummaryPerKeyWhenTheWindowClosesCountingLateRecordsWithinGrace() {
     start(Map.of());
-    send("alice", "I love it, wonderful!", 1);
-    send("alice", "This is terrible and broken.", 20);
-    send("bob", "Fantastic support, thank you.", 30);
-    send("alice", "Great job, really happy.", 50);
-    send("carol", "moving on", 65);                  // stream time 65 s: window [0,60) still in grace
-    send("alice", "Awful, I want a refund.", 55);    // late but within grace: counted
+    pipeline.send("alice", "I love it, wonderful!", 1);
+    pipeline.send("alice", "This is terrible and broken.", 20);
+    pipeline.send("bob", "Fantastic support, thank you.", 30);
+    pipeline.send("alice", "Great job, really happy.", 50);
+    pipeline.send("carol", "moving on", 65);                  // stream time 65 s: window [0,60) still in grace
+    pipeline.send("alice", "Awful, I want a refund.", 55);    // late but within grace: counted
     assertThat(windows.isEmpty()).as("nothing is emitted before the window closes").isTrue();
-    send("carol", "later", 71);                      // stream time passes 60 s + 10 s grace
-    send("alice", "too late to count", 10);          // after grace: dropped from [0,60)
+    pipeline.send("carol", "later", 71);                      // stream time passes 60 s + 10 s grace
+    pipeline.send("alice", "too late to count", 10);          // after grace: dropped from [0,60)
 
     List<SentimentWindow> closed = closedWindows();
     assertThat(closed).extracting(SentimentWindowsTest::key).containsExactlyInAnyOrder("alice", "bob");
@@ -125,8 +114,8 @@ class SentimentWindowsTest {
   void hoppingWindowsCountAMessageInEveryWindowThatCoversIt() {
     start(Map.of(StreamNlpConfig.AGGREGATES_ADVANCE_MS_CONFIG, "30000", StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG,
         "0"));
-    send("alice", "lovely", 40);     // in [0,60) and [30,90)
-    send("zed", "tick", 200);        // closes both
+    pipeline.send("alice", "lovely", 40);     // in [0,60) and [30,90)
+    pipeline.send("zed", "tick", 200);        // closes both
     List<SentimentWindow> alice = closedWindows().stream().filter(w -> key(w).equals("alice")).toList();
     assertThat(alice).extracting(w -> w.getWindowStart().getEpochSecond()).containsExactlyInAnyOrder(0L, 30L);
     assertThat(alice).allSatisfy(w -> assertThat(w.getCount()).isEqualTo(1));

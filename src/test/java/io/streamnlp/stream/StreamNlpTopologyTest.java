@@ -20,7 +20,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -42,11 +41,7 @@ class StreamNlpTopologyTest {
   private TestOutputTopic<byte[], byte[]> deadLetters;
 
   private void start(Map<String, String> overrides) {
-    Map<String, String> props = new HashMap<>();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, IN);
-    props.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, OUT);
+    Map<String, String> props = PipelineDriver.properties("topology-test", IN, OUT);
     props.put(StreamNlpConfig.DLQ_TOPIC_CONFIG, DLQ);
     props.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
     props.put(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "1000");
