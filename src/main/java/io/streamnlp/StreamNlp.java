@@ -10,7 +10,10 @@ import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentAvroSerializer;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryClient;
+import io.streamnlp.stream.DeadLetterPolicy;
 import io.streamnlp.stream.MessageBatchEncoder;
+import io.streamnlp.stream.SinkLimits;
+import io.streamnlp.stream.SinkRejectionHandler;
 import io.streamnlp.stream.RecurrentBatchEncoder;
 import io.streamnlp.stream.StatelessBatchEncoder;
 import io.streamnlp.stream.SentimentWindows;
@@ -31,10 +34,10 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * The library entry point. Create one per application (it loads the model once), then either add the
@@ -56,6 +59,7 @@ public final class StreamNlp implements AutoCloseable {
   private final boolean ownsRegistry;
   private final OnnxModel model;
   private final Serde<TextEncoding> resultSerde;
+  private final SinkLimits sinkLimits;
 
   private StreamNlp(StreamNlpConfig config, SchemaRegistryClient registry, boolean ownsRegistry) {
     this.config = config;
@@ -78,6 +82,7 @@ public final class StreamNlp implements AutoCloseable {
       model.close();
       throw misfit;
     }
+    this.sinkLimits = SinkLimits.fromStreamsProperties(config.streamsProperties());
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
@@ -136,6 +141,10 @@ public final class StreamNlp implements AutoCloseable {
    * returned stream carries one {@link TextEncoding} per encoded record, in input order per partition.
    */
   public KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> texts) {
+    return StreamNlpTopology.encode(texts, parts());
+  }
+
+  private StreamNlpTopology.Parts parts() {
     int maxBytes = config.getInt(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG);
     int batchSize = config.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG);
     boolean rnn = model.manifest().isRecurrent();
@@ -160,8 +169,13 @@ public final class StreamNlp implements AutoCloseable {
             config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),
         batchSize,
         Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
-        config.dlqTopic());
-    return StreamNlpTopology.encode(texts, parts);
+        deadLetterPolicy(), sinkLimits);
+    return parts;
+  }
+
+  private DeadLetterPolicy deadLetterPolicy() {
+    return new DeadLetterPolicy(config.dlqTopic(), config.getInt(StreamNlpConfig.DLQ_MAX_VALUE_BYTES_CONFIG),
+        config.getInt(StreamNlpConfig.DLQ_MAX_HEADERS_BYTES_CONFIG));
   }
 
   private RecurrentBatchEncoder.Settings rnnSettings() {
@@ -205,17 +219,37 @@ public final class StreamNlp implements AutoCloseable {
         new ConfluentAvroDeserializer<>(registry, SentimentWindow.getClassSchema()));
   }
 
-  /** The standalone topology: input.topics → pipeline → output.topic (and the dead-letter topic). */
+  /**
+   * The standalone topology: input.topics → pipeline → output.topic (and the dead-letter and aggregates
+   * topics). Every record it writes is checked against what its topic accepts first ({@link #sinkLimits()}).
+   */
   public Topology topology() {
     StreamsBuilder builder = new StreamsBuilder();
     KStream<byte[], byte[]> texts = builder.stream(config.inputTopics(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
-    KStream<byte[], TextEncoding> results = encode(texts);
-    results.to(config.outputTopic(), Produced.with(Serdes.ByteArray(), resultSerde));
+    StreamNlpTopology.Parts parts = parts();
+    KStream<byte[], TextEncoding> results = StreamNlpTopology.encode(texts, parts);
+    StreamNlpTopology.write(results, config.outputTopic(), resultSerde.serializer(), StreamNlp::sourceOf,
+        "streamnlp-output", parts);
     if (!config.aggregatesTopic().isEmpty()) {
-      summarize(results).to(config.aggregatesTopic(), Produced.with(Serdes.ByteArray(), windowSerde()));
+      StreamNlpTopology.write(summarize(results), config.aggregatesTopic(), windowSerde().serializer(), null,
+          "streamnlp-aggregates", parts);
     }
     return builder.build();
+  }
+
+  private static io.streamnlp.stream.SourcePosition sourceOf(TextEncoding result) {
+    var s = result.getSource();
+    return new io.streamnlp.stream.SourcePosition(s.getTopic(), s.getPartition(), s.getOffset(),
+        s.getTimestamp().toEpochMilli());
+  }
+
+  /**
+   * What the topics this pipeline writes accept, shared by its tasks and its production exception handler;
+   * {@code StreamsRunner} teaches it each topic's limits from the broker before it starts.
+   */
+  public SinkLimits sinkLimits() {
+    return sinkLimits;
   }
 
   /** Serde of the results in the Confluent wire format, bound to this pipeline's registry. */
@@ -223,10 +257,16 @@ public final class StreamNlp implements AutoCloseable {
     return resultSerde;
   }
 
-  /** The Kafka Streams settings: every property that is not a streamnlp key. */
+  /**
+   * The Kafka Streams settings: every property that is not a streamnlp key, plus streamnlp's production
+   * exception handler (unless one is configured) and the shared objects it needs.
+   */
   public Properties streamsProperties() {
     Properties props = new Properties();
     props.putAll(config.streamsProperties());
+    props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SinkRejectionHandler.class.getName());
+    props.put(SinkRejectionHandler.LIMITS_CONFIG, sinkLimits);
+    props.put(SinkRejectionHandler.DEAD_LETTER_TOPIC_CONFIG, config.dlqTopic());
     return props;
   }
 

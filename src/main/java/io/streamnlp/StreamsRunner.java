@@ -1,5 +1,6 @@
 package io.streamnlp;
 
+import io.streamnlp.config.StreamNlpConfig;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -21,11 +22,24 @@ public final class StreamsRunner implements AutoCloseable {
   public StreamsRunner(StreamNlp nlp, Properties extra) {
     Properties props = nlp.streamsProperties();
     props.putAll(extra);
+    StreamNlpConfig config = nlp.config();
+    TopicLimits.learn(nlp.sinkLimits(), props, config.outputTopic(), config.dlqTopic(), config.aggregatesTopic());
     this.streams = new KafkaStreams(nlp.topology(), props);
+    ThreadReplacements replacements = new ThreadReplacements(
+        config.getInt(StreamNlpConfig.THREAD_REPLACEMENTS_MAX_CONFIG),
+        Duration.ofMillis(config.getLong(StreamNlpConfig.THREAD_REPLACEMENTS_WINDOW_MS_CONFIG)));
     streams.setUncaughtExceptionHandler(e -> {
-      // Bad records never get here (they go to the dead-letter topic); what does is an outage or a bug,
-      // which should stop the instance loudly rather than skip records.
-      LOG.error("Stream thread failed; shutting the instance down", e);
+      // Bad records never get here (they go to the dead-letter topic); what does is an outage that outlasted
+      // its retries, a broker-side error or a bug. A new thread resumes the tasks from their last commit
+      // (exactly once); a thread failing again and again means something is persistently wrong, so the
+      // instance stops loudly rather than spin.
+      if (replacements.allowAnother(System.currentTimeMillis())) {
+        LOG.error("Stream thread failed; replacing it ({} of {} allowed in {})", replacements.used(),
+            replacements.max(), replacements.window(), e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+      LOG.error("Stream thread failed again ({} replacements in {} already); shutting the instance down",
+          replacements.max(), replacements.window(), e);
       failure.compareAndSet(null, e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });

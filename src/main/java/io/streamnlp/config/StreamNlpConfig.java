@@ -32,6 +32,17 @@ public final class StreamNlpConfig extends AbstractConfig {
       + "written here with their original key and value bytes and the reason in headers. Empty means "
       + "'<output.topic>-dlq'.";
 
+  public static final String DLQ_MAX_VALUE_BYTES_CONFIG = "dlq.max.value.bytes";
+  private static final String DLQ_MAX_VALUE_BYTES_DOC = "A dead letter carries at most this many bytes of the "
+      + "original value (and of the original key): a larger one is cut, with headers streamnlp.error.value.truncated, "
+      + ".value.size and .value.sha256 (of the whole original), so that dead letters fit a dead-letter topic created "
+      + "with the broker's defaults (1 MB) and the original can still be found by topic, partition and offset.";
+
+  public static final String DLQ_MAX_HEADERS_BYTES_CONFIG = "dlq.max.headers.bytes";
+  private static final String DLQ_MAX_HEADERS_BYTES_DOC = "A dead letter copies the original record's headers "
+      + "while they fit in this many bytes; the rest are left out and counted in streamnlp.error.headers.dropped. "
+      + "The error headers are always written.";
+
   public static final String INPUT_FORMAT_CONFIG = "input.format";
   private static final String INPUT_FORMAT_DOC = "How input values are read: 'string' (the whole value is "
       + "UTF-8 text), 'json' (a JSON object; the text is at input.json.field) or 'avro' (Confluent wire-format "
@@ -172,6 +183,23 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String SCHEMA_REGISTRY_RETRY_BACKOFF_MS_DOC = "First back-off between registry retries; "
       + "doubled after each retry.";
 
+  public static final String SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG = "schema.registry.outage.max.ms";
+  private static final String SCHEMA_REGISTRY_OUTAGE_MAX_MS_DOC = "How long an outage of the registry (connection "
+      + "refused, timeout, HTTP 408, 429 or 5xx) is waited out: a look-up keeps retrying with back-off (at most "
+      + "5 s apart) until the registry answers or the outage has lasted this long, so good records are neither "
+      + "dead-lettered nor lost while it is down. The consumer's max.poll.interval.ms is raised above it unless "
+      + "set. Past it, the error fails the stream thread (see stream.thread.replacements.max).";
+
+  public static final String THREAD_REPLACEMENTS_MAX_CONFIG = "stream.thread.replacements.max";
+  private static final String THREAD_REPLACEMENTS_MAX_DOC = "A stream thread that fails on an error no record "
+      + "caused (an outage that outlasted its retries, a broker-side error) is replaced, and its tasks resume from "
+      + "their last commit, at most this many times within stream.thread.replacements.window.ms; one more failure "
+      + "in that window stops the application (exit code 1). 0 stops it at the first failure.";
+
+  public static final String THREAD_REPLACEMENTS_WINDOW_MS_CONFIG = "stream.thread.replacements.window.ms";
+  private static final String THREAD_REPLACEMENTS_WINDOW_MS_DOC = "The window stream.thread.replacements.max "
+      + "counts failures in.";
+
   public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
   private static final String AUTO_REGISTER_SCHEMAS_DOC = "Register the output schema under its subject when "
       + "it is not there yet. When false the schema must already be registered.";
@@ -188,6 +216,10 @@ public final class StreamNlpConfig extends AbstractConfig {
       .define(OUTPUT_TOPIC_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
           Importance.HIGH, OUTPUT_TOPIC_DOC)
       .define(DLQ_TOPIC_CONFIG, Type.STRING, "", Importance.HIGH, DLQ_TOPIC_DOC)
+      .define(DLQ_MAX_VALUE_BYTES_CONFIG, Type.INT, 256 * 1024, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+          DLQ_MAX_VALUE_BYTES_DOC)
+      .define(DLQ_MAX_HEADERS_BYTES_CONFIG, Type.INT, 64 * 1024, ConfigDef.Range.atLeast(0), Importance.LOW,
+          DLQ_MAX_HEADERS_BYTES_DOC)
       .define(INPUT_FORMAT_CONFIG, Type.STRING, "string", caseInsensitive("string", "json", "avro"),
           Importance.HIGH, INPUT_FORMAT_DOC)
       .define(INPUT_JSON_FIELD_CONFIG, Type.STRING, "/text", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -248,6 +280,12 @@ public final class StreamNlpConfig extends AbstractConfig {
           SCHEMA_REGISTRY_RETRIES_DOC)
       .define(SCHEMA_REGISTRY_RETRY_BACKOFF_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.atLeast(0),
           Importance.LOW, SCHEMA_REGISTRY_RETRY_BACKOFF_MS_DOC)
+      .define(SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0),
+          Importance.MEDIUM, SCHEMA_REGISTRY_OUTAGE_MAX_MS_DOC)
+      .define(THREAD_REPLACEMENTS_MAX_CONFIG, Type.INT, 5, ConfigDef.Range.atLeast(0), Importance.LOW,
+          THREAD_REPLACEMENTS_MAX_DOC)
+      .define(THREAD_REPLACEMENTS_WINDOW_MS_CONFIG, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1),
+          Importance.LOW, THREAD_REPLACEMENTS_WINDOW_MS_DOC)
       .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
       .define(VALUE_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, "topic", subjectStrategyValidator(),
           Importance.LOW, VALUE_SUBJECT_NAME_STRATEGY_DOC);

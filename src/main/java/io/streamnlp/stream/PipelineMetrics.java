@@ -29,6 +29,24 @@ final class PipelineMetrics {
     return metrics.addRateTotalSensor(SCOPE, taskId, "input-dead-letter", Sensor.RecordingLevel.INFO);
   }
 
+  /** Results the broker would refuse, dead-lettered instead ({@code output-rejected-rate/total}). */
+  static Sensor outputRejected(StreamsMetrics metrics, String taskId) {
+    return metrics.addRateTotalSensor(SCOPE, taskId, "output-rejected", Sensor.RecordingLevel.INFO);
+  }
+
+  /** Dead letters that could not be written at all ({@code dead-letter-dropped-rate/total}). */
+  static Sensor deadLettersDropped(StreamsMetrics metrics, String taskId) {
+    return metrics.addRateTotalSensor(SCOPE, taskId, "dead-letter-dropped", Sensor.RecordingLevel.INFO);
+  }
+
+  /**
+   * Keys whose stored RNN state or context window could not be read and that started over
+   * ({@code state-reset-rate/total}).
+   */
+  static Sensor stateResets(StreamsMetrics metrics, String taskId) {
+    return metrics.addRateTotalSensor(SCOPE, taskId, "state-reset", Sensor.RecordingLevel.INFO);
+  }
+
   /** Sensors of the encode step. */
   static final class Encode {
     final PipelineMetrics owner;

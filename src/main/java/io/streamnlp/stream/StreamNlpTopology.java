@@ -6,8 +6,10 @@ import io.streamnlp.text.TextExtractor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -37,10 +39,13 @@ public final class StreamNlpTopology {
    *
    * @param stores state stores the encoders use, besides the buffer
    * @param rejectNullKeys send records with a null key to the dead-letter topic
+   * @param deadLetters where dead letters go and how large they may be
+   * @param limits what the topics written to accept, shared by every task
    */
   public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
                       Supplier<MessageBatchEncoder> encoders, Set<StoreBuilder<?>> stores, boolean rejectNullKeys,
-                      TextEncodings results, int batchSize, Duration maxWait, String deadLetterTopic) {}
+                      TextEncodings results, int batchSize, Duration maxWait, DeadLetterPolicy deadLetters,
+                      SinkLimits limits) {}
 
   /** The store of per-key context windows, persistent and changelogged, for {@link Parts#stores()}. */
   public static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, ContextWindow>> contextStore() {
@@ -85,14 +90,30 @@ public final class StreamNlpTopology {
     return acceptOrDeadLetter(encoded, "streamnlp-encoded-", parts);
   }
 
+  /**
+   * Writes {@code records} to {@code topic}, serialized by {@code serializer}; a record the topic would refuse
+   * becomes a dead letter (OUTPUT_REJECTED) instead. Use it for every sink of the pipeline's results.
+   *
+   * @param name      prefix of the processor names, unique in the topology
+   * @param sourceOf  where the input behind a value was read, or null to take it from the record context
+   */
+  public static <V> void write(KStream<byte[], V> records, String topic, Serializer<V> serializer,
+                               Function<V, SourcePosition> sourceOf, String name, Parts parts) {
+    KStream<byte[], Routed<byte[]>> guarded = records.processValues(
+        () -> new SinkGuard<>(topic, serializer, parts.limits(), sourceOf), Named.as(name + "-guard"));
+    acceptOrDeadLetter(guarded, name + "-", parts)
+        .to(topic, Produced.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-sink"));
+  }
+
   private static <T> KStream<byte[], T> acceptOrDeadLetter(KStream<byte[], Routed<T>> routed, String name,
                                                          Parts parts) {
     Map<String, KStream<byte[], Routed<T>>> branches = routed.split(Named.as(name))
         .branch((k, v) -> v.isRejected(), Branched.as("rejected"))
         .defaultBranch(Branched.as("accepted"));
     branches.get(name + "rejected")
-        .mapValues(r -> r.deadLetter().originalValue(), Named.as(name + "dead-letter-bytes"))
-        .to(parts.deadLetterTopic(), Produced.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray())
+        .process(() -> new DeadLetterWriter<T>(parts.deadLetters(), parts.limits()),
+            Named.as(name + "dead-letter-writer"))
+        .to(parts.deadLetters().topic(), Produced.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName(name + "dead-letter-sink"));
     return branches.get(name + "accepted").mapValues(Routed::value, Named.as(name + "value"));
   }

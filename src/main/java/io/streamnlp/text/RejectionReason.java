@@ -14,5 +14,9 @@ public enum RejectionReason {
   MALFORMED_AVRO,
   MISSING_FIELD,
   TOKENIZER_ERROR,
-  MODEL_ERROR
+  MODEL_ERROR,
+  /** A result or summary the broker would never accept (too large, or keyless on a compacted topic). */
+  OUTPUT_REJECTED,
+  /** A buffered message whose stored form could not be read back (damaged, or written by another version). */
+  STATE_UNREADABLE
 }

@@ -89,7 +89,8 @@ class ModelFailureRoutingTest {
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(new PlainTextExtractor(), 1000), model.tokenizer(),
         () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(poisonId)), Set.of(), false,
-        new TextEncodings(model.info(), Set.of(OutputField.LABEL)), 4, Duration.ofSeconds(1), "dlq");
+        new TextEncodings(model.info(), Set.of(OutputField.LABEL)), 4, Duration.ofSeconds(1),
+        new DeadLetterPolicy("dlq", 1024, 1024), new SinkLimits(1024 * 1024));
     StreamNlpTopology.encode(builder.stream("in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())), parts)
         .mapValues(TextEncoding::getLabel)
         .to("out", org.apache.kafka.streams.kstream.Produced.with(Serdes.ByteArray(), Serdes.String()));
