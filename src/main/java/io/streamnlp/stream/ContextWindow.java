@@ -9,6 +9,11 @@ import java.util.Arrays;
  */
 public record ContextWindow(long[] tokens, long[] times) {
   public static final ContextWindow EMPTY = new ContextWindow(new long[0], new long[0]);
+  /**
+   * What the store gives for a window it cannot read (damaged, or written by an incompatible version): the key
+   * starts over with an empty window. Compared by identity; empty, so sweeps delete it.
+   */
+  public static final ContextWindow UNREADABLE = new ContextWindow(new long[0], new long[0]);
 
   /** The tokens of messages stamped at or after {@code since}. */
   public ContextWindow since(long since) {
@@ -38,6 +43,11 @@ public record ContextWindow(long[] tokens, long[] times) {
   public static final class ContextWindowSerde extends VersionedBinarySerde<ContextWindow> {
     public ContextWindowSerde() {
       super("context window");
+    }
+
+    @Override
+    ContextWindow unreadable() {
+      return UNREADABLE;
     }
 
     @Override

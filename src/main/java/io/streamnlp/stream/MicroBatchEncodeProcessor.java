@@ -43,6 +43,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private PipelineMetrics.Encode metrics;
   private long nextSequence;
   private int buffered;
+  private final List<KeyValue<Long, PendingMessage>> unreadable = new ArrayList<>();
 
   public MicroBatchEncodeProcessor(String storeName, Supplier<MessageBatchEncoder> encoderFactory,
                                    TextEncodings results,
@@ -90,8 +91,20 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     }
     List<KeyValue<Long, PendingMessage>> pending = new ArrayList<>(buffered);
     try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
-      it.forEachRemaining(pending::add);
+      while (it.hasNext()) {
+        KeyValue<Long, PendingMessage> kv = it.next();
+        if (kv.value.isUnreadable()) {
+          unreadable.add(kv);
+        } else {
+          pending.add(kv);
+        }
+      }
     }
+    // Dead-lettered after the iterator is closed, as they are deleted from the buffer.
+    unreadable.forEach(kv -> deadLetter(kv, new DeadLetter(kv.value.originalValue(),
+        RejectionReason.STATE_UNREADABLE, "the buffered message could not be read back: " + kv.value.unreadable(),
+        null)));
+    unreadable.clear();
     int chunk = Math.min(batchSize, encoder.maxBatchSize());
     for (int from = 0; from < pending.size(); from += chunk) {
       encodeAndForward(pending.subList(from, Math.min(pending.size(), from + chunk)));
@@ -130,16 +143,19 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
         metrics.batch(1, micros);
         forward(kv, results.build(kv.value, r, 1, micros, context.currentSystemTimeMs()));
       } catch (EncodingException e) {
-        PendingMessage m = kv.value;
-        DeadLetter letter = new DeadLetter(m.originalValue(), RejectionReason.MODEL_ERROR, e.getMessage(),
-            e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName());
-        context.forward(new Record<byte[], Routed<TextEncoding>>(m.key(), Routed.rejected(letter),
-            m.source().timestamp(),
-            DeadLetterHeaders.of(m.headers(), letter, m.source(), context.currentSystemTimeMs())));
-        buffer.delete(kv.key);
-        metrics.deadLetters.record();
+        deadLetter(kv, new DeadLetter(kv.value.originalValue(), RejectionReason.MODEL_ERROR, e.getMessage(),
+            e.getCause() == null ? e.getClass().getName() : e.getCause().getClass().getName()));
       }
     }
+  }
+
+  private void deadLetter(KeyValue<Long, PendingMessage> kv, DeadLetter letter) {
+    PendingMessage m = kv.value;
+    long timestamp = m.source().timestamp() >= 0 ? m.source().timestamp() : context.currentSystemTimeMs();
+    context.forward(new Record<byte[], Routed<TextEncoding>>(m.key(), Routed.rejected(letter), timestamp,
+        DeadLetterHeaders.of(m.headers(), letter, m.source(), context.currentSystemTimeMs())));
+    buffer.delete(kv.key);
+    metrics.deadLetters.record();
   }
 
   private void forward(KeyValue<Long, PendingMessage> kv, TextEncoding result) {

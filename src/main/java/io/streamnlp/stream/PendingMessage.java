@@ -9,6 +9,19 @@ import org.apache.kafka.common.header.Headers;
  * @param tokenIds     token ids with special tokens
  * @param truncated    whether the text was cut at max.tokens
  * @param arrivalMs    wall-clock time it entered the buffer
+ * @param unreadable   null, or why the buffered form could not be read back: then only what could be
+ *                     salvaged is set (the original value, or the stored bytes, and the key and source when
+ *                     they were readable) and the message goes to the dead-letter topic
  */
 public record PendingMessage(byte[] key, byte[] originalValue, SourcePosition source, Headers headers,
-                             long[] tokenIds, boolean truncated, long arrivalMs) {}
+                             long[] tokenIds, boolean truncated, long arrivalMs, String unreadable) {
+
+  public PendingMessage(byte[] key, byte[] originalValue, SourcePosition source, Headers headers, long[] tokenIds,
+                        boolean truncated, long arrivalMs) {
+    this(key, originalValue, source, headers, tokenIds, truncated, arrivalMs, null);
+  }
+
+  public boolean isUnreadable() {
+    return unreadable != null;
+  }
+}

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -51,6 +52,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   private ProcessorContext<?, ?> context;
   private KeyValueStore<Bytes, RnnState> states;
   private BoundedSweep<RnnState> sweeper;
+  private Sensor resets;
   private long foreignStates;
 
   public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings) {
@@ -64,6 +66,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
     this.context = context;
     this.states = context.getStateStore(settings.storeName());
     this.sweeper = new BoundedSweep<>(states, settings.sweepMaxKeys());
+    this.resets = PipelineMetrics.stateResets(context.metrics(), context.taskId().toString());
     if (!settings.ttl().isZero()) {
       context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
@@ -147,6 +150,12 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
     if (s == null) {
       s = states.get(key);
     }
+    if (s == RnnState.UNREADABLE) {
+      LOG.warn("Task {}: the stored RNN state of a key could not be read; the key starts over from the zero state",
+          context.taskId());
+      resets.record();
+      return null;
+    }
     if (s != null && !s.belongsTo(model.name(), model.version())) {
       if (foreignStates++ == 0) {
         LOG.warn("Task {}: stored RNN states of model {} {} are not continued by model {} {}; those keys start "
@@ -169,6 +178,9 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
 
   @Override
   public void close() {
+    if (resets != null) {
+      context.metrics().removeSensor(resets);
+    }
     encoder.close();
   }
 }

@@ -7,6 +7,11 @@ package io.streamnlp.stream;
  * @param state {@code layers x hiddenSize} floats, layer-major
  */
 public record RnnState(String modelName, String modelVersion, long steps, long updatedMs, float[] state) {
+  /**
+   * What the store gives for a state it cannot read (damaged, or written by an incompatible version): the key
+   * starts over from the zero state. Compared by identity; idle since forever, so sweeps delete it.
+   */
+  public static final RnnState UNREADABLE = new RnnState("", "", 0, Long.MIN_VALUE, new float[0]);
 
   public boolean belongsTo(String name, String version) {
     return modelName.equals(name) && modelVersion.equals(version);

@@ -15,6 +15,11 @@ public final class RnnStateSerde extends VersionedBinarySerde<RnnState> {
   }
 
   @Override
+  RnnState unreadable() {
+    return RnnState.UNREADABLE;
+  }
+
+  @Override
   int bodySize(RnnState s) {
     return 4 + utf8(s.modelName()).length + 4 + utf8(s.modelVersion()).length + 8 + 8 + 4 + 4 * s.state().length;
   }

@@ -15,6 +15,8 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The attention encoder with a per-key context window: each message is read after its key's most recent
@@ -30,6 +32,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * examines at most {@value #SWEEP_MAX_KEYS} keys each time.
  */
 public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder {
+  private static final Logger LOG = LoggerFactory.getLogger(WindowedAttentionBatchEncoder.class);
   static final int SWEEP_MAX_KEYS = 10_000;
 
   /** @param windowTime zero for no time bound */
@@ -39,6 +42,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
   private final Settings settings;
   private KeyValueStore<Bytes, ContextWindow> windows;
   private Sensor truncated;
+  private Sensor resets;
   private ProcessorContext<?, ?> context;
 
   public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings) {
@@ -52,6 +56,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
     this.windows = context.getStateStore(settings.storeName());
     this.truncated = context.metrics().addRateTotalSensor(PipelineMetrics.SCOPE, context.taskId().toString(),
         "context-truncated", Sensor.RecordingLevel.INFO);
+    this.resets = PipelineMetrics.stateResets(context.metrics(), context.taskId().toString());
     if (!settings.windowTime().isZero()) {
       // A window no message can use any more (all of it older than the time bound) is only storage.
       BoundedSweep<ContextWindow> sweeper = new BoundedSweep<>(windows, SWEEP_MAX_KEYS);
@@ -79,6 +84,12 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
       }
       Bytes key = Bytes.wrap(m.key());
       ContextWindow window = updated.containsKey(key) ? updated.get(key) : windows.get(key);
+      if (window == ContextWindow.UNREADABLE) {
+        LOG.warn("Task {}: the stored context window of a key could not be read; the key starts over with an "
+            + "empty window", context.taskId());
+        resets.record();
+        window = null;
+      }
       if (window == null) {
         window = ContextWindow.EMPTY;
       }
@@ -110,6 +121,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
   public void close() {
     if (truncated != null) {
       context.metrics().removeSensor(truncated);
+      context.metrics().removeSensor(resets);
     }
     encoder.close();
   }

@@ -94,6 +94,24 @@ class AttentionWindowTest {
   }
 
   @Test
+  void anUnreadableStoredWindowStartsItsKeyOverWithAnEmptyWindow() throws Exception {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    pipeline.send("alice", "i hated every minute of this film", 1);
+    var windows = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE);
+    Bytes alice = Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8));
+    windows.put(alice, ContextWindow.UNREADABLE);
+    pipeline.send("alice", "me too", 2);
+    List<TextEncoding> r = results();
+    assertThat(r.get(1).getScores().get("positive")).as("read without context")
+        .isCloseTo(direct("me too", null).scores()[1], within(1e-5f));
+    assertThat(windows.get(alice).tokens()).as("the window starts again").containsExactly(inner("me too"));
+    assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+      assertThat(e.getKey().name()).isEqualTo("state-reset-total");
+      assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
+    });
+  }
+
+  @Test
   void theWindowIsBoundedByTokensAndByTime() throws Exception {
     start(Map.of(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, "3", StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG,
         "10000", StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));

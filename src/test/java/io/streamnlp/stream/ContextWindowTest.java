@@ -28,10 +28,16 @@ class ContextWindowTest {
     ContextWindow back = serde.deserializer().deserialize("t", bytes);
     assertThat(back.tokens()).containsExactly(w.tokens());
     assertThat(back.times()).containsExactly(w.times());
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length - 1)))
+    assertThatThrownBy(() -> serde.read(Arrays.copyOf(bytes, bytes.length - 1)))
         .isInstanceOf(SerializationException.class).hasMessageContaining("corrupt");
+    assertThat(serde.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length - 1)))
+        .as("a store reading damaged bytes gets the sentinel, not an exception").isSameAs(ContextWindow.UNREADABLE);
     bytes[0] = 2;
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", bytes))
+    assertThatThrownBy(() -> serde.read(bytes))
         .isInstanceOf(SerializationException.class).hasMessageContaining("version 2");
+    assertThat(serde.deserializer().deserialize("t", bytes)).isSameAs(ContextWindow.UNREADABLE);
+    byte[] sentinel = serde.serializer().serialize("t", ContextWindow.UNREADABLE);
+    assertThat(serde.deserializer().deserialize("t", sentinel)).as("stays unreadable in a store")
+        .isSameAs(ContextWindow.UNREADABLE);
   }
 }

@@ -38,4 +38,24 @@ class PendingMessageSerdeTest {
     assertThatThrownBy(() -> PendingMessageSerde.read(bytes)).isInstanceOf(SerializationException.class)
         .hasMessageContaining("version 9");
   }
+
+  @Test
+  void aDamagedMessageComesBackUnreadableWithWhatCouldBeSalvaged() {
+    PendingMessage m = new PendingMessage("k".getBytes(StandardCharsets.UTF_8),
+        "the original text".getBytes(StandardCharsets.UTF_8), new SourcePosition("in", 2, 77, 5), null,
+        new long[] {101, 2000, 102}, false, 9);
+    byte[] bytes = PendingMessageSerde.write(m);
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 10);
+    PendingMessage back = new PendingMessageSerde().deserializer().deserialize("changelog", cut);
+    assertThat(back.isUnreadable()).isTrue();
+    assertThat(back.key()).isEqualTo(m.key());
+    assertThat(back.originalValue()).isEqualTo(m.originalValue());
+    assertThat(back.source()).isEqualTo(m.source());
+
+    byte[] garbage = {7, 1, 2, 3};
+    PendingMessage lost = new PendingMessageSerde().deserializer().deserialize("changelog", garbage);
+    assertThat(lost.isUnreadable()).isTrue();
+    assertThat(lost.originalValue()).as("the stored bytes, when nothing can be read").isEqualTo(garbage);
+    assertThat(lost.source().offset()).isEqualTo(-1L);
+  }
 }

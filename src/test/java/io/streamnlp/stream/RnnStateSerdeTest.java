@@ -38,11 +38,24 @@ class RnnStateSerdeTest {
     byte[] bytes = serde.serializer().serialize("t", new RnnState("m", "v", 1, 2, new float[4]));
     byte[] otherVersion = bytes.clone();
     otherVersion[0] = 9;
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", otherVersion))
+    assertThatThrownBy(() -> serde.read(otherVersion))
         .isInstanceOf(SerializationException.class).hasMessageContaining("version 9");
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length - 3)))
+    assertThatThrownBy(() -> serde.read(Arrays.copyOf(bytes, bytes.length - 3)))
         .isInstanceOf(SerializationException.class).hasMessageContaining("corrupt");
-    assertThatThrownBy(() -> serde.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length + 4)))
+    assertThatThrownBy(() -> serde.read(Arrays.copyOf(bytes, bytes.length + 4)))
         .isInstanceOf(SerializationException.class).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void aStoreReadingDamagedBytesGetsTheUnreadableSentinelInsteadOfAnException() {
+    byte[] bytes = serde.serializer().serialize("t", new RnnState("m", "v", 1, 2, new float[4]));
+    byte[] otherVersion = bytes.clone();
+    otherVersion[0] = 9;
+    assertThat(serde.deserializer().deserialize("t", otherVersion)).isSameAs(RnnState.UNREADABLE);
+    assertThat(serde.deserializer().deserialize("t", Arrays.copyOf(bytes, 5))).isSameAs(RnnState.UNREADABLE);
+    assertThat(serde.deserializer().deserialize("t", new byte[] {1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}))
+        .as("a huge length field").isSameAs(RnnState.UNREADABLE);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", RnnState.UNREADABLE)))
+        .isSameAs(RnnState.UNREADABLE);
   }
 }

@@ -198,6 +198,43 @@ class RnnTopologyTest {
   }
 
   @Test
+  void anUnreadableStoredStateStartsItsKeyOverAndIsCounted() throws Exception {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
+    input.pipeInput(utf8("alice"), utf8("one"));
+    input.pipeInput(utf8("bob"), utf8("one"));
+    // What a damaged changelog record restores to: bytes no version of the serde reads.
+    store().put(Bytes.wrap(utf8("alice")), RnnState.UNREADABLE);
+    assertThat(store().get(Bytes.wrap(utf8("alice")))).isSameAs(RnnState.UNREADABLE);
+    input.pipeInput(utf8("alice"), utf8("what a lovely day"));
+    input.pipeInput(utf8("bob"), utf8("two"));
+    List<TextEncoding> results = results();
+    assertThat(results).extracting(TextEncoding::getStateSteps).containsExactly(1L, 1L, 1L, 2L);
+    assertThat(embedding(results.get(2))).containsExactly(
+        sequential(List.of("what a lovely day")).get(0).result().embedding(), within(TOLERANCE));
+    assertThat(store().get(Bytes.wrap(utf8("alice"))).steps()).as("healed").isEqualTo(1);
+    assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+      assertThat(e.getKey().name()).isEqualTo("state-reset-total");
+      assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
+    });
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anUnreadableBufferedMessageIsDeadLetteredAndTheRestEncoded() {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "10"));
+    input.pipeInput(utf8("alice"), utf8("one"));
+    KeyValueStore<Long, PendingMessage> buffer = driver.getKeyValueStore(StreamNlpTopology.BUFFER_STORE);
+    buffer.put(0L, PendingMessageSerde.salvage(utf8("damaged bytes"), "simulated damage"));
+    input.pipeInput(utf8("alice"), utf8("two"));
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(results()).extracting(TextEncoding::getStateSteps).containsExactly(1L);
+    TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+    assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+        .isEqualTo("STATE_UNREADABLE");
+    assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("damaged bytes");
+  }
+
+  @Test
   void theResetHeaderStartsANewConversation() {
     start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
     input.pipeInput(utf8("alice"), utf8("one"));
