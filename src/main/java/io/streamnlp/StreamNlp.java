@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -129,7 +130,8 @@ public final class StreamNlp implements AutoCloseable {
           Duration.ofMillis(config.getInt(StreamNlpConfig.SCHEMA_REGISTRY_TIMEOUT_MS_CONFIG)),
           config.getInt(StreamNlpConfig.SCHEMA_REGISTRY_RETRIES_CONFIG),
           config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_RETRY_BACKOFF_MS_CONFIG),
-          config.schemaRegistryBasicAuth(), config.schemaRegistryBearerToken()));
+          config.schemaRegistryBasicAuth(), config.schemaRegistryBearerToken(),
+          config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, config.schemaRegistryUrls(),
           e.getMessage());
@@ -265,9 +267,20 @@ public final class StreamNlp implements AutoCloseable {
     Properties props = new Properties();
     props.putAll(config.streamsProperties());
     props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SinkRejectionHandler.class.getName());
+    if (config.inputFormat() == StreamNlpConfig.InputFormat.AVRO && !setsMaxPollInterval(props)) {
+      // A stream thread waiting out a registry outage must not be taken for a stuck one and leave the group.
+      props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), Long.toString(
+          Math.max(300_000L, config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG) + 60_000L)));
+    }
     props.put(SinkRejectionHandler.LIMITS_CONFIG, sinkLimits);
     props.put(SinkRejectionHandler.DEAD_LETTER_TOPIC_CONFIG, config.dlqTopic());
     return props;
+  }
+
+  private static boolean setsMaxPollInterval(Properties props) {
+    String key = ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG;
+    return props.containsKey(key) || props.containsKey(StreamsConfig.consumerPrefix(key))
+        || props.containsKey(StreamsConfig.mainConsumerPrefix(key));
   }
 
   public StreamNlpConfig config() {

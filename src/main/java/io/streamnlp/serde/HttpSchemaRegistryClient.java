@@ -27,12 +27,16 @@ import org.slf4j.LoggerFactory;
  * works with Confluent Schema Registry, Apicurio's ccompat API and streamnlp's local registry.
  *
  * <p>Failed requests are retried on I/O errors, 408, 429 and 5xx with exponential back-off, moving on to
- * the next base URL each time. Results are cached: ids are immutable in the registry.
+ * the next base URL each time. Past its {@code retries}, a request keeps retrying (at most
+ * {@value #MAX_BACKOFF_MS} ms apart) while the outage, counted from its first failed request in this client,
+ * is shorter than {@code outageMaxMs}: a registry restart or a failover is waited out rather than failing
+ * the caller. Results are cached: ids are immutable in the registry.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private static final Logger LOG = LoggerFactory.getLogger(HttpSchemaRegistryClient.class);
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
+  static final long MAX_BACKOFF_MS = 5_000;
 
   private final List<URI> baseUrls;
   private final HttpClient http;
@@ -40,14 +44,21 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private final int retries;
   private final long backoffMs;
   private final String authorization;
+  private final long outageMaxMs;
+  /** When the current outage began (System.nanoTime()), or 0 while the registry answers. */
+  private final java.util.concurrent.atomic.AtomicLong outageSince = new java.util.concurrent.atomic.AtomicLong();
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
   private record SubjectSchema(String subject, Schema schema) {}
 
-  /** Settings of a client; {@code basicAuthUserInfo} and {@code bearerToken} may be null. */
+  /**
+   * Settings of a client; {@code basicAuthUserInfo} and {@code bearerToken} may be null.
+   *
+   * @param outageMaxMs how long an outage is waited out past {@code retries}; 0 for not at all
+   */
   public record Settings(List<String> urls, Duration timeout, int retries, long backoffMs,
-                         String basicAuthUserInfo, String bearerToken) {
+                         String basicAuthUserInfo, String bearerToken, long outageMaxMs) {
     public Settings {
       if (urls == null || urls.isEmpty()) {
         throw new IllegalArgumentException("at least one schema registry URL is needed");
@@ -55,7 +66,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public static Settings of(String url) {
-      return new Settings(List.of(url), Duration.ofSeconds(10), 3, 100, null, null);
+      return new Settings(List.of(url), Duration.ofSeconds(10), 3, 100, null, null, 0);
     }
   }
 
@@ -64,6 +75,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     this.timeout = settings.timeout();
     this.retries = settings.retries();
     this.backoffMs = settings.backoffMs();
+    this.outageMaxMs = settings.outageMaxMs();
     this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
     if (settings.bearerToken() != null) {
       this.authorization = "Bearer " + settings.bearerToken();
@@ -136,7 +148,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   private JsonNode send(String method, String path, String body) {
     SchemaRegistryException last = null;
     long backoff = backoffMs;
-    for (int attempt = 0; attempt <= retries; attempt++) {
+    for (int attempt = 0; ; attempt++) {
       URI base = baseUrls.get(attempt % baseUrls.size());
       URI uri = URI.create(base + path);
       HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(timeout)
@@ -153,10 +165,12 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         HttpResponse<String> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
         int status = resp.statusCode();
         if (status / 100 == 2) {
+          endOutage();
           return JSON.readTree(resp.body());
         }
         SchemaRegistryException error = errorOf(method, uri, status, resp.body());
         if (!retriable(status)) {
+          endOutage();
           throw error;
         }
         last = error;
@@ -166,13 +180,32 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         Thread.currentThread().interrupt();
         throw new SchemaRegistryException(method + " " + uri + " interrupted", -1, -1, e);
       }
-      if (attempt < retries) {
-        LOG.warn("Schema registry request failed, retrying in {} ms: {}", backoff, last.getMessage());
-        sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
+      long outageMs = outageMs();
+      if (attempt >= retries && outageMs >= outageMaxMs) {
+        if (outageMaxMs > 0) {
+          LOG.error("Schema registry unreachable for {} ms (schema.registry.outage.max.ms={}): {}", outageMs,
+              outageMaxMs, last.getMessage());
+        }
+        throw Objects.requireNonNull(last);
       }
+      LOG.warn("Schema registry request failed, retrying in {} ms{}: {}", backoff,
+          attempt >= retries ? " (registry unreachable for " + outageMs + " ms)" : "", last.getMessage());
+      sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
-    throw Objects.requireNonNull(last);
+  }
+
+  /** How long the registry has been failing, counted from the first failed request of this outage. */
+  private long outageMs() {
+    long now = System.nanoTime();
+    long since = outageSince.updateAndGet(s -> s == 0 ? now : s);
+    return (now - since) / 1_000_000;
+  }
+
+  private void endOutage() {
+    if (outageSince.getAndSet(0) != 0) {
+      LOG.info("Schema registry answers again");
+    }
   }
 
   private static boolean retriable(int status) {

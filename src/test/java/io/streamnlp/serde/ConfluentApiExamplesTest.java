@@ -83,8 +83,12 @@ class ConfluentApiExamplesTest {
   }
 
   private HttpSchemaRegistryClient client(String userInfo, String... urls) {
+    return client(0, userInfo, urls);
+  }
+
+  private HttpSchemaRegistryClient client(long outageMaxMs, String userInfo, String... urls) {
     return new HttpSchemaRegistryClient(new HttpSchemaRegistryClient.Settings(List.of(urls),
-        Duration.ofSeconds(5), 2, 10, userInfo, null));
+        Duration.ofSeconds(5), 2, 10, userInfo, null, outageMaxMs));
   }
 
   @Test
@@ -143,6 +147,28 @@ class ConfluentApiExamplesTest {
     assertThatThrownBy(() -> client(null, url()).register("test", STRING))
         .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(503));
     assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void waitsOutAnOutageLongerThanItsRetriesUntilTheRegistryAnswers() {
+    failuresToServe.set(7);
+    assertThat(client(30_000, null, url()).register("test", STRING)).isEqualTo(1);
+    assertThat(seen).as("seven failures, then the answer").hasSize(8);
+  }
+
+  @Test
+  void givesUpWhenTheOutageLastsLongerThanAllowed() {
+    failuresToServe.set(1_000);
+    HttpSchemaRegistryClient c = client(400, null, url());
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> c.register("test", STRING))
+        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(503));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(10));
+    int requests = seen.size();
+    assertThat(requests).isGreaterThan(3);
+    // The outage is still on: the next call fails after its own retries, without a new wait.
+    assertThatThrownBy(() -> c.register("test", STRING)).isInstanceOf(SchemaRegistryException.class);
+    assertThat(seen).hasSize(requests + 3);
   }
 
   @Test
