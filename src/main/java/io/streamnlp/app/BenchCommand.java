@@ -1,5 +1,7 @@
 package io.streamnlp.app;
 
+import io.streamnlp.local.LocalKafkaCluster;
+import io.streamnlp.local.LocalSchemaRegistry;
 import io.streamnlp.bench.BenchResults;
 import io.streamnlp.bench.BenchResults.CostPoint;
 import io.streamnlp.bench.BenchSuite;

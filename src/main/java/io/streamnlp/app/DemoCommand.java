@@ -1,5 +1,7 @@
 package io.streamnlp.app;
 
+import io.streamnlp.local.LocalKafkaCluster;
+import io.streamnlp.local.LocalSchemaRegistry;
 import io.streamnlp.StreamNlp;
 import io.streamnlp.StreamsRunner;
 import io.streamnlp.avro.TextEncoding;

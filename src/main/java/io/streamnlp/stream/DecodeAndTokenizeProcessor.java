@@ -17,27 +17,37 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 public final class DecodeAndTokenizeProcessor
     implements FixedKeyProcessor<byte[], byte[], Routed<PendingMessage>> {
   private final TextExtractor extractor;
+  /** The fixed fields of a buffered message (version, lengths, position, times, flags). */
+  private static final int BUFFER_ENTRY_OVERHEAD = 64;
   private final HuggingFaceTextTokenizer tokenizer;
   private final boolean rejectNullKeys;
+  private final SinkLimits limits;
   private FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context;
+  private String bufferChangelog;
   private Sensor deadLetters;
 
   public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer) {
-    this(extractor, tokenizer, false);
+    this(extractor, tokenizer, false, new SinkLimits(SinkLimits.DEFAULT_MAX_REQUEST_BYTES));
   }
 
-  /** @param rejectNullKeys dead-letter records without a key (the rnn encoder keeps state per key) */
+  /**
+   * @param rejectNullKeys dead-letter records without a key (the rnn encoder keeps state per key)
+   * @param limits what the buffer's changelog accepts: a record too large for it (with its key and headers)
+   *               is dead-lettered here rather than failing the transaction that would store it
+   */
   public DecodeAndTokenizeProcessor(TextExtractor extractor, HuggingFaceTextTokenizer tokenizer,
-                                    boolean rejectNullKeys) {
+                                    boolean rejectNullKeys, SinkLimits limits) {
     this.extractor = extractor;
     this.tokenizer = tokenizer;
     this.rejectNullKeys = rejectNullKeys;
+    this.limits = limits;
   }
 
   @Override
   public void init(FixedKeyProcessorContext<byte[], Routed<PendingMessage>> context) {
     this.context = context;
     this.deadLetters = PipelineMetrics.inputDeadLetters(context.metrics(), context.taskId().toString());
+    this.bufferChangelog = context.applicationId() + "-" + StreamNlpTopology.BUFFER_STORE + "-changelog";
   }
 
   @Override
@@ -50,6 +60,13 @@ public final class DecodeAndTokenizeProcessor
       }
       String text = extractor.extract(source.topic(), record.value());
       TokenizedText tokens = tokenizer.tokenize(text);
+      int buffered = SinkLimits.recordBytes(record.key(), record.value(), record.headers())
+          + BUFFER_ENTRY_OVERHEAD + 4 * tokens.ids().length + source.topic().length() * 3;
+      if (buffered > limits.maxRecordBytes(bufferChangelog)) {
+        throw new RejectedInputException(RejectionReason.TOO_LARGE, "the record with its key and headers takes "
+            + buffered + " bytes in the micro-batch buffer, more than its changelog accepts ("
+            + limits.maxRecordBytes(bufferChangelog) + ")");
+      }
       PendingMessage pending = new PendingMessage(record.key(), record.value(), source, record.headers(),
           tokens.ids(), tokens.truncated(), context.currentSystemTimeMs());
       context.forward(record.withValue(Routed.accepted(pending)));

@@ -63,7 +63,8 @@ public final class StreamNlpTopology {
 
   public static KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> input, Parts parts) {
     KStream<byte[], Routed<PendingMessage>> decoded = input.processValues(
-        () -> new DecodeAndTokenizeProcessor(parts.extractors().get(), parts.tokenizer(), parts.rejectNullKeys()),
+        () -> new DecodeAndTokenizeProcessor(parts.extractors().get(), parts.tokenizer(), parts.rejectNullKeys(),
+            parts.limits()),
         Named.as("streamnlp-decode"));
     KStream<byte[], PendingMessage> accepted = acceptOrDeadLetter(decoded, "streamnlp-decoded-", parts);
 

@@ -1,5 +1,7 @@
 package io.streamnlp.app;
 
+import io.streamnlp.local.LocalKafkaCluster;
+import io.streamnlp.local.LocalSchemaRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

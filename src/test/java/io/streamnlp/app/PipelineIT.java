@@ -1,5 +1,6 @@
 package io.streamnlp.app;
 
+import io.streamnlp.local.LocalSchemaRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

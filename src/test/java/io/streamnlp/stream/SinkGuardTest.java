@@ -119,6 +119,21 @@ class SinkGuardTest {
   }
 
   @Test
+  void aRecordWhoseHeadersWouldNotFitTheBufferChangelogIsRejectedBeforeItIsBuffered() {
+    start(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "2000"));
+    RecordHeaders headers = new RecordHeaders();
+    headers.add("trace", new byte[3000]);
+    pipeline.input.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8),
+        "a short text".getBytes(StandardCharsets.UTF_8), headers));
+    TestRecord<byte[], byte[]> letter = pipeline.output(DLQ).readRecord();
+    assertThat(header(letter, DeadLetterHeaders.REASON)).isEqualTo("TOO_LARGE");
+    assertThat(header(letter, DeadLetterHeaders.MESSAGE)).contains("micro-batch buffer");
+    assertThat(letter.headers().lastHeader("trace")).as("reduced to its error headers to fit the dead-letter topic").isNull();
+    pipeline.driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(pipeline.output(OUT).isEmpty()).isTrue();
+  }
+
+  @Test
   void aKeylessResultForACompactedTopicIsDeadLetteredAndALearntLimitApplies() {
     start(Map.of());
     pipeline.nlp.sinkLimits().learnTopic(OUT, 1_000_000, true);

@@ -1,4 +1,4 @@
-package io.streamnlp.app;
+package io.streamnlp.local;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,12 +29,15 @@ import org.apache.kafka.server.common.MetadataVersion;
  * a temporary directory that is deleted on close. Used by {@code demo} and the integration tests.
  */
 public final class LocalKafkaCluster implements AutoCloseable {
-  private final KafkaRaftServer server;
+  private final KafkaConfig config;
+  private KafkaRaftServer server;
   private final Path dataDir;
   private final String bootstrapServers;
   private final boolean deleteOnClose;
 
-  private LocalKafkaCluster(KafkaRaftServer server, Path dataDir, String bootstrapServers, boolean deleteOnClose) {
+  private LocalKafkaCluster(KafkaConfig config, KafkaRaftServer server, Path dataDir, String bootstrapServers,
+                            boolean deleteOnClose) {
+    this.config = config;
     this.server = server;
     this.dataDir = dataDir;
     this.bootstrapServers = bootstrapServers;
@@ -89,7 +92,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     server.startup();
-    LocalKafkaCluster cluster = new LocalKafkaCluster(server, dataDir, "127.0.0.1:" + brokerPort, deleteOnClose);
+    LocalKafkaCluster cluster = new LocalKafkaCluster(config, server, dataDir, "127.0.0.1:" + brokerPort,
+        deleteOnClose);
     try {
       cluster.awaitReady();
     } catch (Exception e) {
@@ -123,6 +127,24 @@ public final class LocalKafkaCluster implements AutoCloseable {
     throw new IllegalStateException("the local Kafka broker did not become ready in 60 s", last);
   }
 
+  /** Stops the broker as a crash of its machine would look to clients, keeping its data and ports. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts a stopped broker again on the same ports with the same data, and waits until it serves clients. */
+  public synchronized void restart() throws Exception {
+    if (server == null) {
+      server = new KafkaRaftServer(config, Time.SYSTEM);
+      server.startup();
+      awaitReady();
+    }
+  }
+
   public String bootstrapServers() {
     return bootstrapServers;
   }
@@ -133,17 +155,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
   /** Creates topics (replication factor 1), ignoring those that exist. */
   public void createTopics(int partitions, String... topics) {
+    createTopics(partitions, Map.of(), topics);
+  }
+
+  /** Creates topics (replication factor 1) with topic-level configs, ignoring those that exist. */
+  public void createTopics(int partitions, Map<String, String> configs, String... topics) {
     List<NewTopic> newTopics = new ArrayList<>();
     for (String t : topics) {
-      newTopics.add(new NewTopic(t, partitions, (short) 1));
+      newTopics.add(new NewTopic(t, partitions, (short) 1).configs(configs));
     }
     Topics.createIfAbsent(bootstrapServers, newTopics);
   }
 
   @Override
   public void close() throws IOException {
-    server.shutdown();
-    server.awaitShutdown();
+    stop();
     if (deleteOnClose) {
       Utils.delete(dataDir.toFile());
     }
