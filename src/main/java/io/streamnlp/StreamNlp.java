@@ -273,7 +273,6 @@ public final class StreamNlp implements AutoCloseable {
           Math.max(300_000L, config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG) + 60_000L)));
     }
     props.put(SinkRejectionHandler.LIMITS_CONFIG, sinkLimits);
-    props.put(SinkRejectionHandler.DEAD_LETTER_TOPIC_CONFIG, config.dlqTopic());
     return props;
   }
 

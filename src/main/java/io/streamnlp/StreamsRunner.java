@@ -23,7 +23,8 @@ public final class StreamsRunner implements AutoCloseable {
     Properties props = nlp.streamsProperties();
     props.putAll(extra);
     StreamNlpConfig config = nlp.config();
-    TopicLimits.learn(nlp.sinkLimits(), props, config.outputTopic(), config.dlqTopic(), config.aggregatesTopic());
+    String[] sinks = {config.outputTopic(), config.dlqTopic(), config.aggregatesTopic()};
+    TopicLimits.learn(nlp.sinkLimits(), props, sinks);
     this.streams = new KafkaStreams(nlp.topology(), props);
     ThreadReplacements replacements = new ThreadReplacements(
         config.getInt(StreamNlpConfig.THREAD_REPLACEMENTS_MAX_CONFIG),
@@ -36,6 +37,9 @@ public final class StreamsRunner implements AutoCloseable {
       if (replacements.allowAnother(System.currentTimeMillis())) {
         LOG.error("Stream thread failed; replacing it ({} of {} allowed in {})", replacements.used(),
             replacements.max(), replacements.window(), e);
+        // A topic whose limits changed while running (the usual cause of a refused record) is read again
+        // before the new thread processes the same input, so its guard dead-letters what the topic refuses.
+        TopicLimits.learn(nlp.sinkLimits(), props, sinks);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
       }
       LOG.error("Stream thread failed again ({} replacements in {} already); shutting the instance down",

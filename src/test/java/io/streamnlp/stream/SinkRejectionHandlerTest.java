@@ -20,8 +20,7 @@ class SinkRejectionHandlerTest {
   private final SinkRejectionHandler handler = new SinkRejectionHandler();
 
   SinkRejectionHandlerTest() {
-    handler.configure(Map.of(SinkRejectionHandler.LIMITS_CONFIG, limits,
-        SinkRejectionHandler.DEAD_LETTER_TOPIC_CONFIG, "dlq"));
+    handler.configure(Map.of(SinkRejectionHandler.LIMITS_CONFIG, limits));
   }
 
   private static final ErrorHandlerContext CONTEXT = new ErrorHandlerContext() {
@@ -37,29 +36,15 @@ class SinkRejectionHandlerTest {
   };
 
   @Test
-  void aRecordTooLargeIsRememberedAndReplacedByAMinimalDeadLetter() {
+  void aRecordTooLargeIsRememberedAndFailsTheThreadSoThatItsInputIsProcessedAgain() {
     ProducerRecord<byte[], byte[]> big = new ProducerRecord<>("out", "k".getBytes(StandardCharsets.UTF_8),
         new byte[5000]);
     var response = handler.handleError(CONTEXT, big, new RecordTooLargeException("too large"));
-    assertThat(response.result()).isEqualTo(Result.RESUME);
-    assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(letter -> {
-      assertThat(letter.topic()).isEqualTo("dlq");
-      assertThat(letter.value()).isNull();
-      assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
-          .isEqualTo("OUTPUT_REJECTED");
-      assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.OFFSET).value(), StandardCharsets.UTF_8))
-          .isEqualTo("41");
-    });
+    assertThat(response.result()).isEqualTo(Result.FAIL);
+    assertThat(response.deadLetterQueueRecords()).as("written by the guard when the input comes again").isEmpty();
     assertThat(limits.maxRecordBytes("out")).isLessThan(SinkLimits.recordBytes(big.key(), big.value(), null));
+    assertThat(limits.refusal("out", big.key(), big.value(), null)).isNotNull();
     assertThat(limits.rejectedByBroker()).isEqualTo(1);
-  }
-
-  @Test
-  void aRefusedDeadLetterIsNotDeadLetteredAgain() {
-    var response = handler.handleError(CONTEXT, new ProducerRecord<>("dlq", null, new byte[5000]),
-        new RecordTooLargeException("too large"));
-    assertThat(response.result()).isEqualTo(Result.RESUME);
-    assertThat(response.deadLetterQueueRecords()).isEmpty();
   }
 
   @Test
@@ -76,5 +61,6 @@ class SinkRejectionHandlerTest {
         .isEqualTo(Result.RETRY);
     assertThat(handler.handleError(CONTEXT, r, new TopicAuthorizationException("no")).result())
         .isEqualTo(Result.FAIL);
+    assertThat(limits.rejectedByBroker()).as("only refusals of a record are counted").isZero();
   }
 }
