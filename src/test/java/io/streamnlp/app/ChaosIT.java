@@ -3,6 +3,7 @@ package io.streamnlp.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.streamnlp.ResultFields;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.local.LocalSchemaRegistry;
@@ -39,6 +40,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -146,24 +148,32 @@ class ChaosIT extends LocalClusterIT {
    */
   private static CompletableFuture<List<Sent>> produceSlowly(String topic, int from, int to, long pauseMs) {
     return CompletableFuture.supplyAsync(() -> {
-      Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      List<Sent> sent = new ArrayList<>();
-      try (KafkaProducer<byte[], byte[]> producer =
-               new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-        for (int i = from; i < to; i++) {
-          String key = "key-" + i % KEYS;
-          RecordMetadata md = producer.send(new ProducerRecord<>(topic, utf8(key), utf8(text(i)))).get();
-          sent.add(new Sent(key, text(i), md.partition() + "@" + md.offset()));
-          if (i % 40 == 39) {
-            Thread.sleep(pauseMs);
-          }
-        }
+      try {
+        return produce(topic, from, to, pauseMs, i -> utf8(text(i)));
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-      return sent;
     });
+  }
+
+  /** Produces messages {@code from} to {@code to} - 1 of the workload with the given values. */
+  private static List<Sent> produce(String topic, int from, int to, long pauseMs, IntFunction<byte[]> value)
+      throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    List<Sent> sent = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+             new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = from; i < to; i++) {
+        String key = "key-" + i % KEYS;
+        RecordMetadata md = producer.send(new ProducerRecord<>(topic, utf8(key), value.apply(i))).get();
+        sent.add(new Sent(key, text(i), md.partition() + "@" + md.offset()));
+        if (pauseMs > 0 && i % 40 == 39) {
+          Thread.sleep(pauseMs);
+        }
+      }
+    }
+    return sent;
   }
 
   private static byte[] utf8(String s) {
@@ -232,15 +242,11 @@ class ChaosIT extends LocalClusterIT {
   }
 
   private static String key(TextEncoding e) {
-    return StandardCharsets.UTF_8.decode(e.getKey().duplicate()).toString();
+    return ResultFields.key(e);
   }
 
   private static float[] embedding(TextEncoding e) {
-    float[] v = new float[e.getEmbedding().size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = e.getEmbedding().get(i);
-    }
-    return v;
+    return ResultFields.embedding(e);
   }
 
   /** Each key's results in input order (one partition per key, so offset order is the key's order). */
@@ -597,19 +603,7 @@ class ChaosIT extends LocalClusterIT {
 
   private static List<Sent> produceAvro(String topic, ConfluentAvroSerializer<GenericData.Record> avro,
                                         Schema schema, int from, int to) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    List<Sent> sent = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer =
-             new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int i = from; i < to; i++) {
-        String key = "key-" + i % KEYS;
-        RecordMetadata md = producer.send(new ProducerRecord<>(topic, utf8(key),
-            avro.serialize(topic, chat(schema, text(i))))).get();
-        sent.add(new Sent(key, text(i), md.partition() + "@" + md.offset()));
-      }
-    }
-    return sent;
+    return produce(topic, from, to, 0, i -> avro.serialize(topic, chat(schema, text(i))));
   }
 
   private static int freePort() throws IOException {

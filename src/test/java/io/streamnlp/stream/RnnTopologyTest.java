@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.streamnlp.StreamNlp;
+import io.streamnlp.ResultFields;
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
@@ -91,15 +92,11 @@ class RnnTopologyTest {
   }
 
   private static String key(TextEncoding e) {
-    return StandardCharsets.UTF_8.decode(e.getKey().duplicate()).toString();
+    return ResultFields.key(e);
   }
 
   private static float[] embedding(TextEncoding e) {
-    float[] v = new float[e.getEmbedding().size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = e.getEmbedding().get(i);
-    }
-    return v;
+    return ResultFields.embedding(e);
   }
 
   /** The key's messages one after another through the model, each from the previous one's state. */
