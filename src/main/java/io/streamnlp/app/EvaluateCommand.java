@@ -4,6 +4,7 @@ import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.evaluation.ClassificationReport;
 import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
+import io.streamnlp.evaluation.SimilarityEvaluation;
 import io.streamnlp.model.ModelDirectory;
 import io.streamnlp.model.OnnxModel;
 import java.io.PrintWriter;
@@ -36,8 +37,13 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Which shipped model to use when --model-dir is not given: attention or rnn.")
   String encoder;
 
-  @Option(names = "--data", required = true, description = "Labelled file.")
+  @Option(names = "--data", description = "Labelled file.")
   Path data;
+
+  @Option(names = "--similarity", description = "Scored sentence pairs (score<TAB>sentence1<TAB>sentence2, "
+      + "as STS Benchmark): Spearman and Pearson correlation of the embeddings' cosine similarity with the "
+      + "scores.")
+  Path similarity;
 
   @Mixin
   LabelledColumns columns;
@@ -73,60 +79,82 @@ final class EvaluateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be at least 1");
     }
-    List<LabelledText> rows = columns.read(data);
-    if (rows.isEmpty()) {
-      throw new IllegalArgumentException(data + " holds no labelled messages");
+    if (data == null && similarity == null) {
+      throw new IllegalArgumentException("give --data (a labelled file), --similarity (scored pairs) or both");
     }
     String dir = modelDir != null ? modelDir : "rnn".equalsIgnoreCase(encoder)
         ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
     PrintWriter out = spec.commandLine().getOut();
     try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir),
         new OnnxModel.RuntimeOptions("cpu", 0, threads), maxTokens)) {
-      Evaluator evaluator = new Evaluator(model);
-      ClassificationReport report = evaluator.evaluate(rows, batchSize);
-      String header = String.format(Locale.ROOT, "%s %s (%s) from %s on %s (%d messages), batch %d",
-          model.info().name(), model.info().version(), model.info().kind(), dir, data.getFileName(),
-          rows.size(), batchSize);
-      out.println(markdown ? "**" + header + "**\n" : header);
-      out.println(markdown ? report.toMarkdown() : plain(report));
-      List<ClassificationReport.Miss> misses = report.misses();
-      if (showErrors > 0 && !misses.isEmpty()) {
-        out.println(markdown ? "\nMost confident mistakes:\n" : "most confident mistakes:");
-        for (ClassificationReport.Miss m : misses.subList(0, Math.min(showErrors, misses.size()))) {
-          out.println(String.format(Locale.ROOT, "%s %s (%.2f), labelled %s: %s", markdown ? "-" : " ",
-              model.info().labels().get(m.predictedLabel()), m.confidence(),
-              model.info().labels().get(m.trueLabel()), m.text()));
-        }
+      if (similarity != null) {
+        SimilarityEvaluation.Result r = SimilarityEvaluation.evaluate(model, SimilarityEvaluation.read(similarity),
+            batchSize);
+        out.println(String.format(Locale.ROOT, "%s%s %s (%s) embedding similarity on %s (%d pairs): Spearman %.4f, "
+                + "Pearson %.4f (of cosine similarity with the gold scores)", markdown ? "- " : "",
+            model.info().name(), model.info().version(), model.info().kind(), similarity.getFileName(), r.pairs(),
+            r.spearman(), r.pearson()));
       }
-      if (afterContext) {
-        if (!model.manifest().isRecurrent()) {
-          throw new IllegalArgumentException("--after-context needs an 'rnn' model; " + model.info().name()
-              + " is of kind '" + model.info().kind() + "'");
-        }
-        ClassificationReport carried = evaluator.evaluateAfterContext(rows, batchSize, 13);
-        out.println(markdown ? "\nEach message continuing from the state left by another, random message "
-            + "(seed 13):\n" : "\nafter a random earlier message (carried state):");
-        out.println(markdown ? carried.toMarkdown() : plain(carried));
-      }
-      if (costMessages > 0) {
-        out.println(markdown ? "\nCPU cost per message (tokenize + encode, ONNX Runtime, "
-            + Runtime.getRuntime().availableProcessors() + " cores):\n" : "cost per message:");
-        for (int b : batchSize == 1 ? new int[] {1} : new int[] {1, batchSize}) {
-          Evaluator.Cost c = evaluator.cost(rows, b, costMessages, 3);
-          out.println(String.format(Locale.ROOT, "%s batch %d: %.3f ms/message encode + %.3f ms/message "
-              + "tokenize (%d messages)", markdown ? "-" : " ", b, c.encodeMillisPerMessage(),
-              c.tokenizeMillisPerMessage(), c.messages()));
-        }
+      if (data != null) {
+        classify(model, dir, out);
       }
       out.flush();
     }
     return 0;
   }
 
+  private void classify(OnnxModel model, String dir, PrintWriter out) throws Exception {
+    List<LabelledText> rows = columns.read(data);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(data + " holds no labelled messages");
+    }
+    Evaluator evaluator = new Evaluator(model);
+    ClassificationReport report = evaluator.evaluate(rows, batchSize);
+    String header = String.format(Locale.ROOT, "%s %s (%s) from %s on %s (%d messages), batch %d",
+        model.info().name(), model.info().version(), model.info().kind(), dir, data.getFileName(),
+        rows.size(), batchSize);
+    out.println(markdown ? "**" + header + "**\n" : header);
+    if (report.labels().size() < model.info().labels().size()) {
+      out.println(String.format(Locale.ROOT, "%sscored over the file's labels %s: each prediction is the most "
+          + "probable of them (the model's labels are %s)%s", markdown ? "_" : "", report.labels(),
+          model.info().labels(), markdown ? "_\n" : ""));
+    }
+    out.println(markdown ? report.toMarkdown() : plain(report));
+    List<ClassificationReport.Miss> misses = report.misses();
+    if (showErrors > 0 && !misses.isEmpty()) {
+      out.println(markdown ? "\nMost confident mistakes:\n" : "most confident mistakes:");
+      for (ClassificationReport.Miss m : misses.subList(0, Math.min(showErrors, misses.size()))) {
+        out.println(String.format(Locale.ROOT, "%s %s (%.2f), labelled %s: %s", markdown ? "-" : " ",
+            report.labels().get(m.predictedLabel()), m.confidence(), report.labels().get(m.trueLabel()),
+            m.text()));
+      }
+    }
+    if (afterContext) {
+      if (!model.manifest().isRecurrent()) {
+        throw new IllegalArgumentException("--after-context needs an 'rnn' model; " + model.info().name()
+            + " is of kind '" + model.info().kind() + "'");
+      }
+      ClassificationReport carried = evaluator.evaluateAfterContext(rows, batchSize, 13);
+      out.println(markdown ? "\nEach message continuing from the state left by another, random message "
+          + "(seed 13):\n" : "\nafter a random earlier message (carried state):");
+      out.println(markdown ? carried.toMarkdown() : plain(carried));
+    }
+    if (costMessages > 0) {
+      out.println(markdown ? "\nCPU cost per message (tokenize + encode, ONNX Runtime, "
+          + Runtime.getRuntime().availableProcessors() + " cores):\n" : "cost per message:");
+      for (int b : batchSize == 1 ? new int[] {1} : new int[] {1, batchSize}) {
+        Evaluator.Cost c = evaluator.cost(rows, b, costMessages, 3);
+        out.println(String.format(Locale.ROOT, "%s batch %d: %.3f ms/message encode + %.3f ms/message "
+            + "tokenize (%d messages)", markdown ? "-" : " ", b, c.encodeMillisPerMessage(),
+            c.tokenizeMillisPerMessage(), c.messages()));
+      }
+    }
+  }
+
   private static String plain(ClassificationReport r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "accuracy  %.4f (%d/%d)%nmacro-F1  %.4f%n", r.accuracy(), r.correct(),
-        r.total(), r.macroF1()));
+    sb.append(String.format(Locale.ROOT, "accuracy  %.4f (%d/%d)%nmacro-F1  %.4f%nmacro-recall  %.4f%n",
+        r.accuracy(), r.correct(), r.total(), r.macroF1(), r.macroRecall()));
     sb.append(String.format(Locale.ROOT, "%-12s %9s %9s %9s %8s%n", "label", "precision", "recall", "F1",
         "support"));
     for (int l = 0; l < r.labels().size(); l++) {

@@ -3,7 +3,10 @@ package io.streamnlp.evaluation;
 import java.util.List;
 import java.util.Locale;
 
-/** Accuracy, per-label precision/recall/F1, macro-F1 and the confusion matrix of a labelled run. */
+/**
+ * Accuracy, per-label precision/recall/F1, macro-F1, macro-averaged recall (the official SemEval-2017 Task 4 /
+ * TweetEval sentiment metric) and the confusion matrix of a labelled run, over any number of labels.
+ */
 public final class ClassificationReport {
   private final List<String> labels;
   private final long[][] confusion;
@@ -98,11 +101,24 @@ public final class ClassificationReport {
     return sum / labels.size();
   }
 
+  /**
+   * The unweighted mean of the labels' recall: robust to class imbalance, and the official metric of
+   * SemEval-2017 Task 4A and TweetEval's sentiment task. Labels without support count as 0.
+   */
+  public double macroRecall() {
+    double sum = 0;
+    for (int l = 0; l < labels.size(); l++) {
+      sum += recall(l);
+    }
+    return sum / labels.size();
+  }
+
   /** A Markdown rendering: the headline figures, the per-label table and the confusion matrix. */
   public String toMarkdown() {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "- accuracy: **%.4f** (%d/%d)%n", accuracy(), correct(), total));
-    sb.append(String.format(Locale.ROOT, "- macro-F1: **%.4f**%n%n", macroF1()));
+    sb.append(String.format(Locale.ROOT, "- macro-F1: **%.4f**%n", macroF1()));
+    sb.append(String.format(Locale.ROOT, "- macro-averaged recall: **%.4f**%n%n", macroRecall()));
     sb.append("| label | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n");
     for (int l = 0; l < labels.size(); l++) {
       sb.append(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %.4f | %d |%n", labels.get(l), precision(l),

@@ -46,20 +46,68 @@ public final class Evaluator {
         + " nor an index from 0 to " + (labels.size() - 1));
   }
 
-  /** Predicts every message in batches of {@code batchSize}, in file order, and compares with its label. */
-  public ClassificationReport evaluate(List<LabelledText> data, int batchSize) throws EncodingException {
-    ClassificationReport report = new ClassificationReport(model.info().labels());
-    int[] truth = new int[data.size()];
-    for (int i = 0; i < data.size(); i++) {
-      truth[i] = labelIndex(data.get(i).label());
+  /**
+   * The labels a file uses, in the model's order. A file with fewer labels than the model (SST-2's two, for a
+   * three-class model) is scored over its own labels: each prediction is the most probable of them.
+   */
+  public record Labels(List<String> names, int[] modelIndex) {
+    /** The report-local index of the most probable of these labels. */
+    int predict(float[] scores) {
+      int best = 0;
+      for (int i = 1; i < modelIndex.length; i++) {
+        if (scores[modelIndex[i]] > scores[modelIndex[best]]) {
+          best = i;
+        }
+      }
+      return best;
     }
+
+    int local(int modelLabel) {
+      for (int i = 0; i < modelIndex.length; i++) {
+        if (modelIndex[i] == modelLabel) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException("label " + modelLabel + " is not among " + names);
+    }
+
+    public boolean isSubsetOf(List<String> all) {
+      return names.size() < all.size();
+    }
+  }
+
+  /** The model's labels that occur in {@code data}, in the model's order. */
+  public Labels labelsOf(List<LabelledText> data) {
+    boolean[] present = new boolean[model.info().labels().size()];
+    for (LabelledText row : data) {
+      present[labelIndex(row.label())] = true;
+    }
+    List<String> names = new ArrayList<>();
+    List<Integer> indices = new ArrayList<>();
+    for (int i = 0; i < present.length; i++) {
+      if (present[i]) {
+        names.add(model.info().labels().get(i));
+        indices.add(i);
+      }
+    }
+    return new Labels(List.copyOf(names), indices.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * Predicts every message in batches of {@code batchSize}, in file order, and compares with its label, over
+   * the labels the file uses ({@link #labelsOf}).
+   */
+  public ClassificationReport evaluate(List<LabelledText> data, int batchSize) throws EncodingException {
+    Labels labels = labelsOf(data);
+    ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     try (TextEncoder encoder = model.newEncoder(batchSize)) {
       for (int start = 0; start < tokens.size(); start += batchSize) {
         List<EncoderResult> results = encoder.encode(tokens.subList(start, Math.min(tokens.size(),
             start + batchSize)));
         for (int i = 0; i < results.size(); i++) {
-          record(report, data.get(start + i), truth[start + i], results.get(i));
+          LabelledText row = data.get(start + i);
+          record(report, labels, row, labelIndex(row.label()), results.get(i));
         }
       }
     }
@@ -76,7 +124,8 @@ public final class Evaluator {
     if (data.size() < 2) {
       throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
     }
-    ClassificationReport report = new ClassificationReport(model.info().labels());
+    Labels labels = labelsOf(data);
+    ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     java.util.Random random = new java.util.Random(seed);
     try (RecurrentEncoder encoder = model.newRecurrentEncoder(batchSize)) {
@@ -94,18 +143,21 @@ public final class Evaluator {
         List<RecurrentResult> results = encoder.encode(tokens.subList(start, end), states);
         for (int i = 0; i < results.size(); i++) {
           LabelledText row = data.get(start + i);
-          record(report, row, labelIndex(row.label()), results.get(i).result());
+          record(report, labels, row, labelIndex(row.label()), results.get(i).result());
         }
       }
     }
     return report;
   }
 
-  /** Counts one prediction, and keeps it as a miss when it is wrong. */
-  private static void record(ClassificationReport report, LabelledText row, int truth, EncoderResult r) {
-    report.add(truth, r.labelIndex());
-    if (truth != r.labelIndex()) {
-      report.miss(row.text(), truth, r.labelIndex(), r.scores()[r.labelIndex()]);
+  /** Counts one prediction among {@code labels}, and keeps it as a miss when it is wrong. */
+  private static void record(ClassificationReport report, Labels labels, LabelledText row, int modelTruth,
+                             EncoderResult r) {
+    int truth = labels.local(modelTruth);
+    int predicted = labels.predict(r.scores());
+    report.add(truth, predicted);
+    if (truth != predicted) {
+      report.miss(row.text(), truth, predicted, r.scores()[labels.modelIndex()[predicted]]);
     }
   }
 

@@ -54,6 +54,29 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void printsEmbeddingSimilarityAndScoresAFileOverItsOwnLabels() throws Exception {
+    Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "score\tsentence1\tsentence2\n"
+        + "5\tA man is playing a guitar.\tA man plays the guitar.\n"
+        + "0\tThe stock market fell today.\tA child is eating a banana.\n"
+        + "3\tA dog runs in the park.\tA dog is running on the grass.\n");
+    Result sim = run("evaluate", "--similarity", pairs.toString());
+    assertThat(sim.code()).as(sim.err()).isZero();
+    assertThat(sim.out()).contains("embedding similarity on pairs.tsv (3 pairs): Spearman", "Pearson")
+        .doesNotContain("accuracy");
+
+    Path positives = Files.writeString(dir.resolve("p.tsv"), "text\tlabel\nI love it\tpositive\n"
+        + "What a great day\tpositive\n");
+    Result r = run("evaluate", "--data", positives.toString(), "--cost-messages", "0");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("scored over the file's labels [positive]", "macro-recall  1.0000",
+        "accuracy  1.0000 (2/2)");
+
+    Result neither = run("evaluate");
+    assertThat(neither.code()).isEqualTo(2);
+    assertThat(neither.err()).contains("give --data");
+  }
+
+  @Test
   void anUnknownLabelIsNamedWithExitCode2() throws Exception {
     Path data = Files.writeString(dir.resolve("m.jsonl"), "{\"text\":\"meh\",\"label\":\"neutral\"}\n");
     Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString());

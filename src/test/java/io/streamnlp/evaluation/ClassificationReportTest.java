@@ -45,4 +45,17 @@ class ClassificationReportTest {
     assertThat(r.f1(2)).isZero();
     assertThat(r.macroF1()).isCloseTo((2 * (5.0 / 7) / (5.0 / 7 + 1)) / 3, within(1e-12));
   }
+
+  @Test
+  void macroRecallIsTheMeanOfTheLabelsRecallsOverThreeClasses() {
+    // negative 8 = 6 right + 1 neutral + 1 positive; neutral 10 = 2 negative + 5 right + 3 positive;
+    // positive 5 = 0 + 1 neutral + 4 right.
+    ClassificationReport r = report(new int[][] {{6, 1, 1}, {2, 5, 3}, {0, 1, 4}},
+        List.of("negative", "neutral", "positive"));
+    assertThat(r.macroRecall()).isCloseTo((6.0 / 8 + 5.0 / 10 + 4.0 / 5) / 3, within(1e-12));
+    assertThat(r.macroRecall()).as("differs from accuracy on imbalanced labels")
+        .isNotCloseTo(r.accuracy(), within(1e-3));
+    assertThat(r.accuracy()).isCloseTo(15.0 / 23, within(1e-12));
+    assertThat(r.toMarkdown()).contains("macro-averaged recall: **0.6833**");
+  }
 }
