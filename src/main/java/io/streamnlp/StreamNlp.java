@@ -99,6 +99,13 @@ public final class StreamNlp implements AutoCloseable {
           + "a model with a pooling mask input (inputs.poolingMask), so that the tag describes the message and "
           + "not its context; model '" + m.name() + "' has none. Set it to 0 or use the default model.");
     }
+    if (m.polarity() == null && config.originals().containsKey(StreamNlpConfig.OUTPUT_FIELDS_CONFIG)
+        && config.outputFields().contains(StreamNlpConfig.OutputField.POLARITY)) {
+      return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
+          config.getList(StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'polarity' needs a model whose manifest declares "
+          + "its positive and negative labels (\"polarity\": {\"positive\": ..., \"negative\": ...}); model '"
+          + m.name() + "' does not. Remove 'polarity' or declare them.");
+    }
     if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
         && (m.isRecurrent() || m.outputs().attention() == null)) {
       return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
@@ -210,7 +217,7 @@ public final class StreamNlp implements AutoCloseable {
     return SentimentWindows.summarize(results, resultSerde,
         new io.streamnlp.avro.ModelInfo(info.name(), info.version(), info.kind()), info.labels(),
         new SentimentWindows.Settings(Duration.ofMillis(size), Duration.ofMillis(advance == 0 ? size : advance),
-            Duration.ofMillis(config.getLong(StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG))));
+            Duration.ofMillis(config.getLong(StreamNlpConfig.AGGREGATES_GRACE_MS_CONFIG)), info.polarity()));
   }
 
   /** The Confluent wire-format serde of {@link SentimentWindow}, bound to the configured registry. */

@@ -157,8 +157,10 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public static final String OUTPUT_FIELDS_CONFIG = "output.fields";
   private static final String OUTPUT_FIELDS_DOC = "Which results each output record carries: any of 'label', "
-      + "'scores', 'embedding', 'explanation' (attention models: the tokens that drew the most attention). "
-      + "Fields left out are written as null.";
+      + "'scores', 'polarity' (p(positive) - p(negative) in [-1, 1], for models whose manifest declares their "
+      + "polar labels; null for others unless asked for explicitly, which such a model refuses at start-up), "
+      + "'embedding', 'explanation' (attention models: the tokens that drew the most attention). Fields left out "
+      + "are written as null.";
 
   public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
   private static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated base URLs of a registry that speaks "
@@ -267,7 +269,7 @@ public final class StreamNlpConfig extends AbstractConfig {
           AGGREGATES_ADVANCE_MS_DOC)
       .define(AGGREGATES_GRACE_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
           AGGREGATES_GRACE_MS_DOC)
-      .define(OUTPUT_FIELDS_CONFIG, Type.LIST, "label,scores", outputFieldsValidator(), Importance.MEDIUM,
+      .define(OUTPUT_FIELDS_CONFIG, Type.LIST, "label,scores,polarity", outputFieldsValidator(), Importance.MEDIUM,
           OUTPUT_FIELDS_DOC)
       .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
       .define(SCHEMA_REGISTRY_BASIC_AUTH_CONFIG, Type.PASSWORD, null, Importance.MEDIUM,
@@ -294,7 +296,7 @@ public final class StreamNlpConfig extends AbstractConfig {
   public enum InputFormat { STRING, JSON, AVRO }
 
   /** The results an output record may carry. */
-  public enum OutputField { LABEL, SCORES, EMBEDDING, EXPLANATION }
+  public enum OutputField { LABEL, SCORES, POLARITY, EMBEDDING, EXPLANATION }
 
   /** The subject naming strategies of the Confluent serializers. */
   public enum SubjectNameStrategy { TOPIC, RECORD, TOPIC_RECORD }
@@ -459,21 +461,21 @@ public final class StreamNlpConfig extends AbstractConfig {
         @SuppressWarnings("unchecked")
         List<String> fields = (List<String>) value;
         if (fields == null || fields.isEmpty()) {
-          throw new ConfigException(name, value, "name at least one of label, scores, embedding, explanation");
+          throw new ConfigException(name, value, "name at least one of label, scores, polarity, embedding, explanation");
         }
         for (String f : fields) {
           try {
             OutputField.valueOf(f.trim().toUpperCase(Locale.ROOT));
           } catch (IllegalArgumentException e) {
             throw new ConfigException(name, value, "unknown output field '" + f.trim()
-                + "'; expected any of label, scores, embedding, explanation");
+                + "'; expected any of label, scores, polarity, embedding, explanation");
           }
         }
       }
 
       @Override
       public String toString() {
-        return "any of [label, scores, embedding, explanation]";
+        return "any of [label, scores, polarity, embedding, explanation]";
       }
     };
   }

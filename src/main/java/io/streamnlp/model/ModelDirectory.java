@@ -55,6 +55,7 @@ public final class ModelDirectory {
     require(m.maxTokens() > 2, where, "maxTokens must be above 2");
     require(m.embeddingDim() > 0, where, "embeddingDim must be positive");
     require(!m.labels().isEmpty(), where, "labels must name at least one class");
+    checkPolarity(m, where);
     String head = m.head().type().toLowerCase(Locale.ROOT);
     require(HEADS.contains(head), where, "head.type '" + m.head().type() + "' must be one of " + HEADS);
     ModelManifest.Inputs in = m.inputs();
@@ -82,6 +83,15 @@ public final class ModelDirectory {
           where, "head.prototypes must give example sentences for exactly the labels " + m.labels());
       require(m.head().prototypes().values().stream().noneMatch(List::isEmpty), where,
           "every label in head.prototypes needs at least one sentence");
+    }
+  }
+
+  private static void checkPolarity(ModelManifest m, String where) {
+    ModelManifest.Polarity p = m.polarity();
+    if (p != null) {
+      require(m.labels().contains(p.positive()) && m.labels().contains(p.negative())
+          && !p.positive().equals(p.negative()), where, "polarity.positive and polarity.negative must name two "
+          + "different labels of " + m.labels());
     }
   }
 

@@ -26,11 +26,20 @@ public record ModelManifest(
     @JsonProperty(value = "labels", required = true) List<String> labels,
     @JsonProperty(value = "head", required = true) Head head,
     @JsonProperty("state") State state,
-    @JsonProperty("sessionOptions") Map<String, String> sessionOptions) {
+    @JsonProperty("sessionOptions") Map<String, String> sessionOptions,
+    @JsonProperty("polarity") Polarity polarity) {
 
   public ModelManifest {
     sessionOptions = sessionOptions == null ? Map.of() : Map.copyOf(sessionOptions);
   }
+
+  /**
+   * Which of the labels are the positive and the negative pole, so that a result's {@code polarity} is
+   * p(positive) - p(negative), in [-1, 1]. Optional: a model without it writes no polarity.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Polarity(@JsonProperty(value = "positive", required = true) String positive,
+                         @JsonProperty(value = "negative", required = true) String negative) {}
 
   public boolean isRecurrent() {
     return "rnn".equals(kind);

@@ -54,7 +54,8 @@ public final class OnnxModel implements AutoCloseable {
     this.tokenizer = tokenizer;
     this.maxTokens = maxTokens;
     ModelManifest m = directory.manifest();
-    this.info = new ModelInfo(m.name(), m.version(), m.kind(), m.labels(), m.embeddingDim());
+    this.info = new ModelInfo(m.name(), m.version(), m.kind(), m.labels(), m.embeddingDim(),
+        ModelInfo.PolarLabels.of(m));
   }
 
   /**

@@ -30,8 +30,16 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class SentimentWindows {
   public static final String STORE = "streamnlp-sentiment-windows";
 
-  /** @param advance how far consecutive windows start apart; equal to {@code size} for tumbling windows */
-  public record Settings(Duration size, Duration advance, Duration grace) {}
+  /**
+   * @param advance  how far consecutive windows start apart; equal to {@code size} for tumbling windows
+   * @param polarity the model's positive and negative labels, for the mean polarity; null for none
+   */
+  public record Settings(Duration size, Duration advance, Duration grace,
+                         io.streamnlp.model.ModelInfo.PolarLabels polarity) {
+    public Settings(Duration size, Duration advance, Duration grace) {
+      this(size, advance, grace, null);
+    }
+  }
 
   private SentimentWindows() {}
 
@@ -51,14 +59,17 @@ public final class SentimentWindows {
             .withName("streamnlp-windows-until-closed"))
         .toStream(Named.as("streamnlp-windows-closed"))
         .map((Windowed<byte[]> window, WindowTally tally) -> KeyValue.pair(window.key(),
-            summary(window, tally, model, labels)), Named.as("streamnlp-windows-summary"));
+            summary(window, tally, model, labels, settings.polarity())), Named.as("streamnlp-windows-summary"));
   }
 
-  static SentimentWindow summary(Windowed<byte[]> window, WindowTally tally, ModelInfo model, List<String> labels) {
+  static SentimentWindow summary(Windowed<byte[]> window, WindowTally tally, ModelInfo model, List<String> labels,
+                                 io.streamnlp.model.ModelInfo.PolarLabels polarity) {
     Map<String, Double> means = new LinkedHashMap<>();
     Map<String, Long> counts = new LinkedHashMap<>();
+    double[] meanScores = new double[labels.size()];
     for (int i = 0; i < labels.size(); i++) {
-      means.put(labels.get(i), tally.count() == 0 ? 0.0 : tally.scoreSums()[i] / tally.count());
+      meanScores[i] = tally.count() == 0 ? 0.0 : tally.scoreSums()[i] / tally.count();
+      means.put(labels.get(i), meanScores[i]);
       counts.put(labels.get(i), tally.labelCounts()[i]);
     }
     return SentimentWindow.newBuilder()
@@ -69,6 +80,8 @@ public final class SentimentWindows {
         .setCount(tally.count())
         .setMeanScores(means)
         .setLabelCounts(counts)
+        // Polarity is linear in the scores: its mean is the difference of the two mean scores.
+        .setMeanPolarity(polarity == null ? null : polarity.of(meanScores))
         .build();
   }
 }

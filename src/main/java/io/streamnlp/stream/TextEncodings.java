@@ -22,6 +22,7 @@ public final class TextEncodings {
   private final boolean label;
   private final boolean scores;
   private final boolean embedding;
+  private final io.streamnlp.model.ModelInfo.PolarLabels polarity;
   private final HuggingFaceTextTokenizer tokenizer;
   private final int topK;
 
@@ -43,6 +44,7 @@ public final class TextEncodings {
     this.label = fields.contains(OutputField.LABEL);
     this.scores = fields.contains(OutputField.SCORES);
     this.embedding = fields.contains(OutputField.EMBEDDING);
+    this.polarity = fields.contains(OutputField.POLARITY) ? info.polarity() : null;
   }
 
   public TextEncoding build(PendingMessage m, MessageBatchEncoder.Encoded encoded, int batchSize,
@@ -79,6 +81,7 @@ public final class TextEncodings {
     } else {
       b.setEmbedding(null);
     }
+    b.setPolarity(polarity == null ? null : polarity.of(r.scores()));
     b.setExplanation(tokenizer == null || r.tokenWeights() == null ? null
         : explanation(m.tokenIds(), r.tokenWeights(), encoded.context(), r.contextWeights()));
     return b.build();

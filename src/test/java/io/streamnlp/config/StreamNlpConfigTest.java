@@ -35,7 +35,9 @@ class StreamNlpConfigTest {
     assertThat(c.getInt(StreamNlpConfig.BATCH_SIZE_CONFIG)).isEqualTo(32);
     assertThat(c.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)).isEqualTo(50L);
     assertThat(c.outputFields()).containsExactly(StreamNlpConfig.OutputField.LABEL,
-        StreamNlpConfig.OutputField.SCORES);
+        StreamNlpConfig.OutputField.SCORES, StreamNlpConfig.OutputField.POLARITY);
+    assertThat(c.getInt(StreamNlpConfig.DLQ_MAX_VALUE_BYTES_CONFIG)).isEqualTo(256 * 1024);
+    assertThat(c.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG)).isEqualTo(300_000L);
     assertThat(c.modelDir()).isEqualTo("classpath:models/minilm-l6-sst2");
   }
 

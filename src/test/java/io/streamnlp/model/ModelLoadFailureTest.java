@@ -74,6 +74,14 @@ class ModelLoadFailureTest {
   }
 
   @Test
+  void polarLabelsMustBeLabelsOfTheModel() throws IOException {
+    copyDefault(defaultManifest().replace("\"labels\": [", "\"polarity\": {\"positive\": \"positive\", "
+        + "\"negative\": \"bad\"},\n  \"labels\": ["));
+    assertThatThrownBy(() -> ModelDirectory.open(dir.toString()))
+        .isInstanceOf(ModelLoadException.class).hasMessageContaining("polarity.positive and polarity.negative");
+  }
+
+  @Test
   void invalidManifestFieldsAreExplained() throws IOException {
     copyDefault(defaultManifest().replace("\"kind\": \"attention\"", "\"kind\": \"cnn\""));
     assertThatThrownBy(() -> ModelDirectory.open(dir.toString()))

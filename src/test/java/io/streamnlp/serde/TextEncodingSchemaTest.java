@@ -15,7 +15,10 @@ class TextEncodingSchemaTest {
 
   /** The schema as it was before a field was added: the current one without that field. */
   private static Schema without(String field) {
-    Schema current = TextEncoding.getClassSchema();
+    return without(TextEncoding.getClassSchema(), field);
+  }
+
+  private static Schema without(Schema current, String field) {
     List<Schema.Field> fields = new ArrayList<>();
     for (Schema.Field f : current.getFields()) {
       if (!f.name().equals(field)) {
@@ -42,5 +45,25 @@ class TextEncodingSchemaTest {
     Schema noDefault = Schema.createRecord("TextEncoding", null, "io.streamnlp.avro", false, fields);
     assertThat(SchemaCompatibility.checkReaderWriterCompatibility(noDefault, before).getType())
         .isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+  }
+
+  /** Each optional field added since the first release reads records written without it, and needs its default. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"TextEncoding, polarity, FLOAT", "SentimentWindow, meanPolarity, DOUBLE"})
+  void fieldsAddedLaterAreOptionalWithANullDefault(String record, String field, Schema.Type type) {
+    Schema current = record.equals("TextEncoding") ? TextEncoding.getClassSchema()
+        : io.streamnlp.avro.SentimentWindow.getClassSchema();
+    Schema before = without(current, field);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, before).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    assertThat(current.getField(field).defaultVal()).isEqualTo(org.apache.avro.JsonProperties.NULL_VALUE);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field f : before.getFields()) {
+      fields.add(new Schema.Field(f, f.schema()));
+    }
+    fields.add(new Schema.Field(field, Schema.create(type), null, (Object) null));
+    Schema noDefault = Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(noDefault, before).getType())
+        .as("negative control: without a default").isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
   }
 }

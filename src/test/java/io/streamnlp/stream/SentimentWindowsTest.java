@@ -102,6 +102,8 @@ class SentimentWindowsTest {
     assertThat(alice.getMeanScores().get("positive")).isCloseTo(meanPositive, within(1e-6));
     assertThat(alice.getMeanScores().get("positive") + alice.getMeanScores().get("negative"))
         .isCloseTo(1.0, within(1e-5));
+    double meanPolarity = counted.stream().mapToDouble(TextEncoding::getPolarity).average().orElseThrow();
+    assertThat(alice.getMeanPolarity()).isCloseTo(meanPolarity, within(1e-6));
     SentimentWindow bob = closed.stream().filter(w -> key(w).equals("bob")).findFirst().orElseThrow();
     assertThat(bob.getCount()).isEqualTo(1);
   }

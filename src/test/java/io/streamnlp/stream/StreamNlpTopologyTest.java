@@ -46,7 +46,7 @@ class StreamNlpTopologyTest {
     props.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "4");
     props.put(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "1000");
     props.put(StreamNlpConfig.INPUT_MAX_BYTES_CONFIG, "200");
-    props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores,embedding");
+    props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores,polarity,embedding");
     props.putAll(overrides);
     pipeline = PipelineDriver.start(props, registry, IN);
     nlp = pipeline.nlp;
@@ -77,6 +77,27 @@ class StreamNlpTopologyTest {
   }
 
   @Test
+  void aModelWithoutPolarLabelsWritesNoPolarityAndRefusesAnExplicitRequestForIt() {
+    start(Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, "classpath:models/all-minilm-l6-v2",
+        StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,scores"));
+    input.pipeInput(utf8("u1"), utf8("I love this, it is wonderful!"));
+    driver.advanceWallClockTime(Duration.ofSeconds(1));
+    assertThat(results()).singleElement().satisfies(r -> assertThat(r.getPolarity()).isNull());
+    pipeline.close();
+    pipeline = null;
+    Map<String, String> props = PipelineDriver.properties("topology-test", IN, OUT);
+    props.put(StreamNlpConfig.MODEL_DIR_CONFIG, "classpath:models/all-minilm-l6-v2");
+    props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,polarity");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StreamNlp.create(props, registry))
+        .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+        .hasMessageContaining("'polarity' needs a model whose manifest declares");
+    props.remove(StreamNlpConfig.OUTPUT_FIELDS_CONFIG);
+    try (StreamNlp byDefault = StreamNlp.create(props, registry)) {
+      assertThat(byDefault.config().outputFields()).contains(StreamNlpConfig.OutputField.POLARITY);
+    }
+  }
+
+  @Test
   void tagsMessagesAndWritesConfluentWireFormatAvro() {
     start(Map.of());
     input.pipeInput(utf8("u1"), utf8("I love this, it is wonderful!"));
@@ -96,6 +117,10 @@ class StreamNlpTopologyTest {
     assertThat(pos.getLabel()).isEqualTo("positive");
     assertThat(neg.getLabel()).isEqualTo("negative");
     assertThat(pos.getScores().get("positive")).isGreaterThan(0.5f);
+    assertThat(pos.getPolarity()).isCloseTo(pos.getScores().get("positive") - pos.getScores().get("negative"),
+        org.assertj.core.api.Assertions.within(1e-6f)).isPositive();
+    assertThat(neg.getPolarity()).isCloseTo(neg.getScores().get("positive") - neg.getScores().get("negative"),
+        org.assertj.core.api.Assertions.within(1e-6f)).isNegative();
     assertThat(pos.getEmbedding()).hasSize(384);
     assertThat(pos.getSource().getTopic()).isEqualTo(IN);
     assertThat(pos.getSource().getOffset()).isEqualTo(0L);
