@@ -28,6 +28,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * emitted when it closes (suppression), so consumers never see partial counts.
  */
 public final class SentimentWindows {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SentimentWindows.class);
   public static final String STORE = "streamnlp-sentiment-windows";
 
   /**
@@ -51,15 +52,31 @@ public final class SentimentWindows {
     return results
         .groupByKey(Grouped.with("streamnlp-windows-by-key", Serdes.ByteArray(), resultSerde))
         .windowedBy(windows)
-        .aggregate(() -> WindowTally.empty(labels.size()), (key, result, tally) -> tally.add(result, labels),
+        .aggregate(() -> WindowTally.empty(labels.size()),
+            (key, result, tally) -> continuable(tally, labels.size()).add(result, labels),
             Named.as("streamnlp-windows-tally"),
             Materialized.<byte[], WindowTally, WindowStore<Bytes, byte[]>>as(STORE)
                 .withKeySerde(Serdes.ByteArray()).withValueSerde(new WindowTally.WindowTallySerde()))
         .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
             .withName("streamnlp-windows-until-closed"))
         .toStream(Named.as("streamnlp-windows-closed"))
+        .filter((window, tally) -> tally != null && tally.fits(labels.size()), Named.as("streamnlp-windows-readable"))
         .map((Windowed<byte[]> window, WindowTally tally) -> KeyValue.pair(window.key(),
             summary(window, tally, model, labels, settings.polarity())), Named.as("streamnlp-windows-summary"));
+  }
+
+  /**
+   * The stored tally, or a new one when it cannot be continued (unreadable, or made for another label set): a
+   * damaged or outdated aggregate costs that window's earlier counts, never the task.
+   */
+  static WindowTally continuable(WindowTally tally, int labels) {
+    if (tally.fits(labels)) {
+      return tally;
+    }
+    LOG.warn("A stored window tally {}; the key's window starts counting again",
+        tally == WindowTally.UNREADABLE ? "could not be read" : "was made for " + tally.scoreSums().length
+            + " labels, not " + labels);
+    return WindowTally.empty(labels);
   }
 
   static SentimentWindow summary(Windowed<byte[]> window, WindowTally tally, ModelInfo model, List<String> labels,

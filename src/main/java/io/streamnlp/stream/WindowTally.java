@@ -10,9 +10,22 @@ import java.util.Map;
  * count, in the model's label order. Means are taken when the window closes.
  */
 public record WindowTally(long count, double[] scoreSums, long[] labelCounts) {
+  /**
+   * What the store gives for a tally it cannot read (damaged, or written by an incompatible version): the key's
+   * window starts counting again. Compared by identity.
+   */
+  public static final WindowTally UNREADABLE = new WindowTally(0, new double[0], new long[0]);
 
   public static WindowTally empty(int labels) {
     return new WindowTally(0, new double[labels], new long[labels]);
+  }
+
+  /**
+   * Whether this tally can be continued by a model with {@code labels} labels: not unreadable, and made with the
+   * same number of labels (a tally written before a model change to another label set cannot be).
+   */
+  public boolean fits(int labels) {
+    return this != UNREADABLE && scoreSums.length == labels && labelCounts.length == labels;
   }
 
   /** This tally with one more result; labels not in {@code labels} are ignored. */
@@ -34,6 +47,11 @@ public record WindowTally(long count, double[] scoreSums, long[] labelCounts) {
   public static final class WindowTallySerde extends VersionedBinarySerde<WindowTally> {
     public WindowTallySerde() {
       super("window tally");
+    }
+
+    @Override
+    WindowTally unreadable() {
+      return UNREADABLE;
     }
 
     @Override

@@ -124,6 +124,22 @@ class SentimentWindowsTest {
   }
 
   @Test
+  void aStoredTallyThatCannotBeContinuedStartsTheWindowAgainInsteadOfFailingTheTask() {
+    WindowTally twoLabels = new WindowTally(3, new double[] {1.0, 2.0}, new long[] {1, 2});
+    assertThat(SentimentWindows.continuable(twoLabels, 2)).isSameAs(twoLabels);
+    // Written before a model with three labels was swapped for a two-label one.
+    WindowTally threeLabels = new WindowTally(7, new double[3], new long[] {7, 0, 0});
+    assertThat(threeLabels.fits(2)).isFalse();
+    assertThat(SentimentWindows.continuable(threeLabels, 2)).matches(t -> t.fits(2) && t.count() == 0);
+    // A damaged record, as the store's serde reads it.
+    WindowTally.WindowTallySerde serde = new WindowTally.WindowTallySerde();
+    WindowTally damaged = serde.deserializer().deserialize("changelog", new byte[] {1, 2, 3});
+    assertThat(damaged).isSameAs(WindowTally.UNREADABLE);
+    assertThat(damaged.fits(0)).as("never continued, even for zero labels").isFalse();
+    assertThat(SentimentWindows.continuable(damaged, 2).count()).isZero();
+  }
+
+  @Test
   void aggregatesNeedLabelsAndScoresAndTheirOwnTopic() {
     assertThatThrownBy(() -> StreamNlp.create(props(Map.of(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "embedding")),
         registry)).isInstanceOf(ConfigException.class).hasMessageContaining("add 'label' and 'scores'");
