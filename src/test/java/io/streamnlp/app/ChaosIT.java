@@ -431,6 +431,8 @@ class ChaosIT extends LocalClusterIT {
         assertThat(letter.value()).isNull();
       });
       String log = Files.readString(run.log);
+      assertThat(log).as("the replacement read the topic's new limit")
+          .contains("Topic " + name + "-out accepts records up to 1000 bytes");
       int failures = log.split("Stream thread failed; replacing it", -1).length - 1;
       assertThat(failures).as("thread replacements (log: %s)", run.log).isBetween(1, 2);
       report(String.format("output topic's max.message.bytes cut to 1000 while running (rnn, results of ~1.7 kB): "

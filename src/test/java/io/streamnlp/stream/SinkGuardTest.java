@@ -77,6 +77,18 @@ class SinkGuardTest {
     assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("k");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"string", "json", "avro"})
+  void anOversizedValueIsCutTheSameWayInEveryInputFormat(String format) {
+    start(Map.of(StreamNlpConfig.INPUT_FORMAT_CONFIG, format, StreamNlpConfig.DLQ_MAX_VALUE_BYTES_CONFIG, "100"));
+    byte[] huge = ("{\"text\": \"" + "a".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8);
+    pipeline.input.pipeInput("k".getBytes(StandardCharsets.UTF_8), huge);
+    TestRecord<byte[], byte[]> letter = pipeline.output(DLQ).readRecord();
+    assertThat(header(letter, DeadLetterHeaders.REASON)).isEqualTo("TOO_LARGE");
+    assertThat(letter.value()).isEqualTo(Arrays.copyOf(huge, 100));
+    assertThat(header(letter, DeadLetterPolicy.VALUE_SHA256)).isEqualTo(DeadLetterPolicy.sha256(huge));
+  }
+
   @Test
   void aSmallRejectedValueIsKeptWhole() {
     start(Map.of());
