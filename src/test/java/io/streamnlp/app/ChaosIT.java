@@ -449,15 +449,17 @@ class ChaosIT extends LocalClusterIT {
 
   @Test
   void sigkillMidStreamWithTheAttentionEncoderAndAContextWindow() throws Exception {
-    sigkillMidStream("chaos-kill-attention", "attention", 800, 1000);
+    sigkillMidStream("chaos-kill-attention", "attention", 800, 500);
   }
 
   private void sigkillMidStream(String name, String encoder, int messages, long pauseMs) throws Exception {
     kafka.createTopics(4, name + "-in", name + "-out", name + "-out-dlq");
-    CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, messages, pauseMs);
     double recovery;
     int beforeKill;
+    CompletableFuture<List<Sent>> producing;
     try (PipelineProcess first = launch(name + "-first", app(name, encoder, "first"))) {
+      first.awaitRunning(Duration.ofSeconds(90));
+      producing = produceSlowly(name + "-in", 0, messages, pauseMs);
       awaitResults(name, 150, Duration.ofSeconds(90));
       first.kill();
       assertThat(producing).as("messages were still arriving when the instance died").isNotDone();
@@ -504,8 +506,9 @@ class ChaosIT extends LocalClusterIT {
   void aSecondInstanceJoinsMidStreamAndPartitionsMoveWithTheirStates() throws Exception {
     String name = "chaos-rebalance";
     kafka.createTopics(4, name + "-in", name + "-out", name + "-out-dlq");
-    CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, 1200, 250);
     try (PipelineProcess a = launch(name + "-a", app(name, "rnn", "a"))) {
+      a.awaitRunning(Duration.ofSeconds(90));
+      CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, 1200, 250);
       awaitResults(name, 150, Duration.ofSeconds(90));
       assertThat(producing).as("messages are still arriving when b joins").isNotDone();
       try (PipelineProcess b = launch(name + "-b", app(name, "rnn", "b"))) {
@@ -525,8 +528,9 @@ class ChaosIT extends LocalClusterIT {
   void theBrokerStopsAndRestartsMidStream() throws Exception {
     String name = "chaos-broker";
     kafka.createTopics(2, name + "-in", name + "-out", name + "-out-dlq");
-    CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, 1000, 500);
     try (PipelineProcess run = launch(name, app(name, "rnn", "only"))) {
+      run.awaitRunning(Duration.ofSeconds(90));
+      CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, 1000, 500);
       int beforeStop = awaitResults(name, 150, Duration.ofSeconds(90));
       assertThat(producing).as("messages are still arriving when the broker stops").isNotDone();
       kafka.stop();

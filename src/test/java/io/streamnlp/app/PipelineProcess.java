@@ -64,6 +64,21 @@ final class PipelineProcess implements AutoCloseable {
     return jar;
   }
 
+  /** Waits until the pipeline runs (Kafka Streams reached RUNNING), so that what a test produces next is live. */
+  void awaitRunning(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains("-> RUNNING")) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("streamnlp run exited with " + process.exitValue() + "; see " + log);
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("streamnlp run did not reach RUNNING in " + timeout + "; see " + log);
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
