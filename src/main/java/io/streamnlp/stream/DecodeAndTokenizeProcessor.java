@@ -16,9 +16,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  */
 public final class DecodeAndTokenizeProcessor
     implements FixedKeyProcessor<byte[], byte[], Routed<PendingMessage>> {
-  private final TextExtractor extractor;
   /** The fixed fields of a buffered message (version, lengths, position, times, flags). */
   private static final int BUFFER_ENTRY_OVERHEAD = 64;
+  private final TextExtractor extractor;
   private final HuggingFaceTextTokenizer tokenizer;
   private final boolean rejectNullKeys;
   private final SinkLimits limits;

@@ -43,7 +43,6 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private PipelineMetrics.Encode metrics;
   private long nextSequence;
   private int buffered;
-  private final List<KeyValue<Long, PendingMessage>> unreadable = new ArrayList<>();
 
   public MicroBatchEncodeProcessor(String storeName, Supplier<MessageBatchEncoder> encoderFactory,
                                    TextEncodings results,
@@ -90,6 +89,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
       return;
     }
     List<KeyValue<Long, PendingMessage>> pending = new ArrayList<>(buffered);
+    List<KeyValue<Long, PendingMessage>> unreadable = new ArrayList<>();
     try (KeyValueIterator<Long, PendingMessage> it = buffer.all()) {
       while (it.hasNext()) {
         KeyValue<Long, PendingMessage> kv = it.next();
@@ -104,7 +104,6 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     unreadable.forEach(kv -> deadLetter(kv, new DeadLetter(kv.value.originalValue(),
         RejectionReason.STATE_UNREADABLE, "the buffered message could not be read back: " + kv.value.unreadable(),
         null)));
-    unreadable.clear();
     int chunk = Math.min(batchSize, encoder.maxBatchSize());
     for (int from = 0; from < pending.size(); from += chunk) {
       encodeAndForward(pending.subList(from, Math.min(pending.size(), from + chunk)));
