@@ -247,6 +247,15 @@ public final class StreamNlp implements AutoCloseable {
     return builder.build();
   }
 
+  /**
+   * Writes results (from {@link #encode}, filtered or not) to {@code topic} in the Confluent wire format, as the
+   * standalone topology does: a result the topic would refuse becomes an OUTPUT_REJECTED dead letter instead
+   * of failing the transaction. {@code name} prefixes the processor names and must be unique in the topology.
+   */
+  public void write(KStream<byte[], TextEncoding> results, String topic, String name) {
+    StreamNlpTopology.write(results, topic, resultSerde.serializer(), StreamNlp::sourceOf, name, parts());
+  }
+
   private static io.streamnlp.stream.SourcePosition sourceOf(TextEncoding result) {
     var s = result.getSource();
     return new io.streamnlp.stream.SourcePosition(s.getTopic(), s.getPartition(), s.getOffset(),

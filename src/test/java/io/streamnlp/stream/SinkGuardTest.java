@@ -122,6 +122,33 @@ class SinkGuardTest {
   }
 
   @Test
+  void aLibraryUsersOwnSinkGetsTheSameGuard() {
+    Map<String, String> props = PipelineDriver.properties("own-topology", IN, OUT);
+    props.put(StreamNlpConfig.DLQ_TOPIC_CONFIG, DLQ);
+    props.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "1");
+    props.put(StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label,embedding");
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1200");
+    try (io.streamnlp.StreamNlp nlp = io.streamnlp.StreamNlp.create(props, new InMemorySchemaRegistryClient())) {
+      org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+      var texts = builder.stream(IN, org.apache.kafka.streams.kstream.Consumed.with(
+          org.apache.kafka.common.serialization.Serdes.ByteArray(),
+          org.apache.kafka.common.serialization.Serdes.ByteArray()));
+      nlp.write(nlp.encode(texts).filter((k, v) -> "positive".equals(v.getLabel())), "escalations", "mine");
+      try (org.apache.kafka.streams.TopologyTestDriver driver =
+               new org.apache.kafka.streams.TopologyTestDriver(builder.build(), nlp.streamsProperties())) {
+        driver.createInputTopic(IN, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())
+            .pipeInput("k".getBytes(StandardCharsets.UTF_8), "I love this phone".getBytes(StandardCharsets.UTF_8));
+        var dlq = driver.createOutputTopic(DLQ, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        TestRecord<byte[], byte[]> letter = dlq.readRecord();
+        assertThat(header(letter, DeadLetterHeaders.REASON)).isEqualTo("OUTPUT_REJECTED");
+        assertThat(header(letter, SinkGuard.OUTPUT_TOPIC)).isEqualTo("escalations");
+      }
+    }
+  }
+
+  @Test
   void theSameLimitLetsSmallerResultsThrough() {
     start(Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1200", StreamNlpConfig.OUTPUT_FIELDS_CONFIG, "label"));
     pipeline.send("k", "I love this phone", 1);
