@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code streamnlp} command line. */
 @Command(name = "streamnlp", mixinStandardHelpOptions = true, versionProvider = StreamNlpCli.Version.class,
     description = "Streaming NLP for Apache Kafka: tag and embed text on Kafka topics with ONNX models.",
-    subcommands = {RunCommand.class, DemoCommand.class, EvaluateCommand.class, TokenizeCommand.class,
-        BenchCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, LocalCommand.class, ProduceCommand.class,
+        ConsumeCommand.class, EvaluateCommand.class, TokenizeCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class StreamNlpCli {
 

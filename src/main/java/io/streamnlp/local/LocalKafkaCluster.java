@@ -54,7 +54,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
    */
   public static LocalKafkaCluster start(Path dataDir, int port, boolean deleteOnClose) throws Exception {
     int brokerPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int controllerPort = controllerPort(dataDir);
     String logDir = dataDir.resolve("kraft-combined-logs").toString();
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
@@ -101,6 +101,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * The controller's port: a new free one for new data, the one the data was made with otherwise (kept in
+   * the data directory), so a cluster restarted on its old data finds its own quorum again.
+   */
+  private static int controllerPort(Path dataDir) throws IOException {
+    Path file = dataDir.resolve("controller.port");
+    if (Files.exists(file)) {
+      return Integer.parseInt(Files.readString(file).trim());
+    }
+    int port = freePort();
+    Files.createDirectories(dataDir);
+    Files.writeString(file, Integer.toString(port));
+    return port;
   }
 
   private static int freePort() throws IOException {
