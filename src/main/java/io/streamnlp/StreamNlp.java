@@ -12,6 +12,7 @@ import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryClient;
 import io.streamnlp.stream.DeadLetterPolicy;
 import io.streamnlp.stream.MessageBatchEncoder;
+import io.streamnlp.stream.PipelineMeters;
 import io.streamnlp.stream.SinkLimits;
 import io.streamnlp.stream.SinkRejectionHandler;
 import io.streamnlp.stream.RecurrentBatchEncoder;
@@ -25,6 +26,8 @@ import io.streamnlp.text.InputGuard;
 import io.streamnlp.text.JsonFieldExtractor;
 import io.streamnlp.text.PlainTextExtractor;
 import io.streamnlp.text.TextExtractor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -61,6 +64,8 @@ public final class StreamNlp implements AutoCloseable {
   private final OnnxModel model;
   private final Serde<TextEncoding> resultSerde;
   private final SinkLimits sinkLimits;
+  private final CompositeMeterRegistry meterRegistry = new CompositeMeterRegistry();
+  private final PipelineMeters meters;
 
   private StreamNlp(StreamNlpConfig config, SchemaRegistryClient registry, boolean ownsRegistry) {
     this.config = config;
@@ -84,6 +89,10 @@ public final class StreamNlp implements AutoCloseable {
       throw misfit;
     }
     this.sinkLimits = SinkLimits.fromStreamsProperties(config.streamsProperties());
+    this.meters = new PipelineMeters(meterRegistry, model.info().labels());
+    Gauge.builder("streamnlp.model.load", model, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
+        .description("How long loading and checking the model took")
+        .tag("model", model.info().name()).tag("version", model.info().version()).register(meterRegistry);
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
@@ -161,10 +170,11 @@ public final class StreamNlp implements AutoCloseable {
     int window = config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG);
     boolean windowed = !rnn && window > 0;
     Supplier<MessageBatchEncoder> encoders = rnn
-        ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings())
+        ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings(), meters)
         : windowed ? () -> new WindowedAttentionBatchEncoder(model.newContextualEncoder(batchSize, explain),
             new WindowedAttentionBatchEncoder.Settings(StreamNlpTopology.CONTEXT_STORE, window,
-                Duration.ofMillis(config.getLong(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG)), model.maxTokens()))
+                Duration.ofMillis(config.getLong(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG)), model.maxTokens()),
+            meters)
         : explain ? () -> new StatelessBatchEncoder(model.newExplainingEncoder(batchSize))
         : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
@@ -178,7 +188,7 @@ public final class StreamNlp implements AutoCloseable {
             config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),
         batchSize,
         Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
-        deadLetterPolicy(), sinkLimits);
+        deadLetterPolicy(), sinkLimits, meters);
     return parts;
   }
 
@@ -268,6 +278,14 @@ public final class StreamNlp implements AutoCloseable {
    */
   public SinkLimits sinkLimits() {
     return sinkLimits;
+  }
+
+  /**
+   * Where streamnlp's meters ({@code streamnlp.*}) are registered: a composite registry, so an application
+   * adds the registry it exports from (Prometheus, JMX, ...) with {@code meters().add(registry)}.
+   */
+  public CompositeMeterRegistry meters() {
+    return meterRegistry;
   }
 
   /** Serde of the results in the Confluent wire format, bound to this pipeline's registry. */

@@ -1,6 +1,7 @@
 package io.streamnlp;
 
 import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.ops.OpsServer;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +17,7 @@ public final class StreamsRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
 
   private final KafkaStreams streams;
+  private final OpsServer ops;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -47,6 +49,14 @@ public final class StreamsRunner implements AutoCloseable {
       failure.compareAndSet(null, e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     });
+    int httpPort = config.getInt(StreamNlpConfig.HTTP_PORT_CONFIG);
+    try {
+      this.ops = httpPort == 0 ? null : OpsServer.start(httpPort, streams, nlp.meters(), failure::get);
+    } catch (java.io.IOException e) {
+      streams.close(Duration.ZERO);
+      throw new org.apache.kafka.common.config.ConfigException(StreamNlpConfig.HTTP_PORT_CONFIG, httpPort,
+          "cannot listen on it: " + e.getMessage() + ". Choose a free port, or 0 to turn the endpoint off.");
+    }
     streams.setStateListener((now, before) -> {
       LOG.info("Kafka Streams state {} -> {}", before, now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -94,9 +104,17 @@ public final class StreamsRunner implements AutoCloseable {
     return failure.get();
   }
 
+  /** The operations endpoint's port, or 0 when http.port is not set. */
+  public int httpPort() {
+    return ops == null ? 0 : ops.port();
+  }
+
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));
+    if (ops != null) {
+      ops.close();
+    }
     stopped.countDown();
   }
 }

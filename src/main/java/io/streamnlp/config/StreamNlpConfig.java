@@ -202,6 +202,12 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String THREAD_REPLACEMENTS_WINDOW_MS_DOC = "The window stream.thread.replacements.max "
       + "counts failures in.";
 
+  public static final String HTTP_PORT_CONFIG = "http.port";
+  private static final String HTTP_PORT_DOC = "Port of the operations endpoint (all interfaces): GET /metrics in the "
+      + "Prometheus text format (streamnlp_* meters, Kafka Streams client metrics, JVM metrics), GET /health/live "
+      + "(200 while no stream thread has died for good) and GET /health/ready (200 only while Kafka Streams is "
+      + "RUNNING). 0 (the default) turns it off.";
+
   public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
   private static final String AUTO_REGISTER_SCHEMAS_DOC = "Register the output schema under its subject when "
       + "it is not there yet. When false the schema must already be registered.";
@@ -288,6 +294,7 @@ public final class StreamNlpConfig extends AbstractConfig {
           THREAD_REPLACEMENTS_MAX_DOC)
       .define(THREAD_REPLACEMENTS_WINDOW_MS_CONFIG, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1),
           Importance.LOW, THREAD_REPLACEMENTS_WINDOW_MS_DOC)
+      .define(HTTP_PORT_CONFIG, Type.INT, 0, ConfigDef.Range.between(0, 65535), Importance.MEDIUM, HTTP_PORT_DOC)
       .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
       .define(VALUE_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, "topic", subjectStrategyValidator(),
           Importance.LOW, VALUE_SUBJECT_NAME_STRATEGY_DOC);

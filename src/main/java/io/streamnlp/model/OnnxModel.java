@@ -46,6 +46,8 @@ public final class OnnxModel implements AutoCloseable {
     }
   }
 
+  private java.time.Duration loadTime = java.time.Duration.ZERO;
+
   private OnnxModel(ModelDirectory directory, OrtEnvironment env, OrtSession session,
                     HuggingFaceTextTokenizer tokenizer, int maxTokens) {
     this.directory = directory;
@@ -98,9 +100,15 @@ public final class OnnxModel implements AutoCloseable {
       model.close();
       throw e;
     }
+    model.loadTime = java.time.Duration.ofNanos(System.nanoTime() - start);
     LOG.info("Loaded model {} {} ({}) from {} on {} in {} ms", m.name(), m.version(), m.kind(),
-        directory.location(), provider[0], (System.nanoTime() - start) / 1_000_000);
+        directory.location(), provider[0], model.loadTime.toMillis());
     return model;
+  }
+
+  /** How long loading and checking the model took. */
+  public java.time.Duration loadTime() {
+    return loadTime;
   }
 
   /** @param provider receives the provider actually used ("cpu" after a fallback) */

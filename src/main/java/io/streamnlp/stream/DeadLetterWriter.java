@@ -18,12 +18,14 @@ final class DeadLetterWriter<T> implements Processor<byte[], Routed<T>, byte[], 
 
   private final DeadLetterPolicy policy;
   private final SinkLimits limits;
+  private final PipelineMeters meters;
   private ProcessorContext<byte[], byte[]> context;
   private Sensor dropped;
 
-  DeadLetterWriter(DeadLetterPolicy policy, SinkLimits limits) {
+  DeadLetterWriter(DeadLetterPolicy policy, SinkLimits limits, PipelineMeters meters) {
     this.policy = policy;
     this.limits = limits;
+    this.meters = meters;
   }
 
   @Override
@@ -35,6 +37,7 @@ final class DeadLetterWriter<T> implements Processor<byte[], Routed<T>, byte[], 
   @Override
   public void process(Record<byte[], Routed<T>> record) {
     DeadLetter letter = record.value().deadLetter();
+    meters.deadLetter(letter.reason());
     DeadLetterPolicy.Letter bounded = policy.bound(record.key(), letter.originalValue(), record.headers());
     if (limits.refusal(policy.topic(), bounded.key(), bounded.value(), bounded.headers()) != null) {
       bounded = policy.minimal(record.key(), letter.originalValue(), record.headers());

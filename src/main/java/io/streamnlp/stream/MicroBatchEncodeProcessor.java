@@ -36,6 +36,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private final TextEncodings results;
   private final int batchSize;
   private final Duration maxWait;
+  private final PipelineMeters meters;
   private ProcessorContext<byte[], Routed<TextEncoding>> context;
   private KeyValueStore<Long, PendingMessage> buffer;
   private MessageBatchEncoder encoder;
@@ -46,8 +47,9 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
 
   public MicroBatchEncodeProcessor(String storeName, Supplier<MessageBatchEncoder> encoderFactory,
                                    TextEncodings results,
-                                   int batchSize, Duration maxWait) {
+                                   int batchSize, Duration maxWait, PipelineMeters meters) {
     this.storeName = storeName;
+    this.meters = meters;
     this.encoderFactory = encoderFactory;
     this.results = results;
     this.batchSize = batchSize;
@@ -127,8 +129,10 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     }
     long micros = (System.nanoTime() - start) / 1_000;
     metrics.batch(batch.size(), micros);
+    meters.batch(batch.size(), micros);
     long now = context.currentSystemTimeMs();
     for (int i = 0; i < batch.size(); i++) {
+      meters.encoded(encoded.get(i).result().labelIndex());
       forward(batch.get(i), results.build(batch.get(i).value, encoded.get(i), batch.size(), micros, now));
     }
   }
@@ -140,6 +144,8 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
         MessageBatchEncoder.Encoded r = encoder.encode(List.of(kv.value)).get(0);
         long micros = (System.nanoTime() - start) / 1_000;
         metrics.batch(1, micros);
+        meters.batch(1, micros);
+        meters.encoded(r.result().labelIndex());
         forward(kv, results.build(kv.value, r, 1, micros, context.currentSystemTimeMs()));
       } catch (EncodingException e) {
         deadLetter(kv, new DeadLetter(kv.value.originalValue(), RejectionReason.MODEL_ERROR, e.getMessage(),

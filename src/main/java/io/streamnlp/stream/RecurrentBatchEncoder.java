@@ -55,10 +55,17 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   private Sensor resets;
   private long foreignStates;
 
+  private final PipelineMeters meters;
+
   public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings) {
+    this(encoder, settings, PipelineMeters.none(encoder.info().labels()));
+  }
+
+  public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings, PipelineMeters meters) {
     this.encoder = encoder;
     this.model = encoder.info();
     this.settings = settings;
+    this.meters = meters;
   }
 
   @Override
@@ -154,6 +161,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
       LOG.warn("Task {}: the stored RNN state of a key could not be read; the key starts over from the zero state",
           context.taskId());
       resets.record();
+      meters.stateReset();
       return null;
     }
     if (s != null && !s.belongsTo(model.name(), model.version())) {

@@ -41,11 +41,12 @@ public final class StreamNlpTopology {
    * @param rejectNullKeys send records with a null key to the dead-letter topic
    * @param deadLetters where dead letters go and how large they may be
    * @param limits what the topics written to accept, shared by every task
+   * @param meters streamnlp's Micrometer meters, shared by every task
    */
   public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
                       Supplier<MessageBatchEncoder> encoders, Set<StoreBuilder<?>> stores, boolean rejectNullKeys,
                       TextEncodings results, int batchSize, Duration maxWait, DeadLetterPolicy deadLetters,
-                      SinkLimits limits) {}
+                      SinkLimits limits, PipelineMeters meters) {}
 
   /** The store of per-key context windows, persistent and changelogged, for {@link Parts#stores()}. */
   public static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, ContextWindow>> contextStore() {
@@ -77,7 +78,7 @@ public final class StreamNlpTopology {
           @Override
           public MicroBatchEncodeProcessor get() {
             return new MicroBatchEncodeProcessor(BUFFER_STORE, parts.encoders(), parts.results(),
-                parts.batchSize(), parts.maxWait());
+                parts.batchSize(), parts.maxWait(), parts.meters());
           }
 
           @Override
@@ -112,7 +113,7 @@ public final class StreamNlpTopology {
         .branch((k, v) -> v.isRejected(), Branched.as("rejected"))
         .defaultBranch(Branched.as("accepted"));
     branches.get(name + "rejected")
-        .process(() -> new DeadLetterWriter<T>(parts.deadLetters(), parts.limits()),
+        .process(() -> new DeadLetterWriter<T>(parts.deadLetters(), parts.limits(), parts.meters()),
             Named.as(name + "dead-letter-writer"))
         .to(parts.deadLetters().topic(), Produced.<byte[], byte[]>with(Serdes.ByteArray(), Serdes.ByteArray())
             .withName(name + "dead-letter-sink"));

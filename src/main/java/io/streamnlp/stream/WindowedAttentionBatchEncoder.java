@@ -45,9 +45,16 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
   private Sensor resets;
   private ProcessorContext<?, ?> context;
 
+  private final PipelineMeters meters;
+
   public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings) {
+    this(encoder, settings, PipelineMeters.none(encoder.info().labels()));
+  }
+
+  public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings, PipelineMeters meters) {
     this.encoder = encoder;
     this.settings = settings;
+    this.meters = meters;
   }
 
   @Override
@@ -88,6 +95,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
         LOG.warn("Task {}: the stored context window of a key could not be read; the key starts over with an "
             + "empty window", context.taskId());
         resets.record();
+        meters.stateReset();
         window = null;
       }
       if (window == null) {

@@ -90,7 +90,8 @@ class ModelFailureRoutingTest {
         () -> new InputGuard(new PlainTextExtractor(), 1000), model.tokenizer(),
         () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(poisonId)), Set.of(), false,
         new TextEncodings(model.info(), Set.of(OutputField.LABEL)), 4, Duration.ofSeconds(1),
-        new DeadLetterPolicy("dlq", 1024, 1024), new SinkLimits(1024 * 1024));
+        new DeadLetterPolicy("dlq", 1024, 1024), new SinkLimits(1024 * 1024),
+        PipelineMeters.none(model.info().labels()));
     StreamNlpTopology.encode(builder.stream("in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())), parts)
         .mapValues(TextEncoding::getLabel)
         .to("out", org.apache.kafka.streams.kstream.Produced.with(Serdes.ByteArray(), Serdes.String()));
