@@ -97,6 +97,7 @@ class OpsEndpointIT extends LocalClusterIT {
           .contains("streamnlp_model_load_seconds{model=\"minilm-l6-sst2\"")
           .contains("streamnlp_state_resets_total 0.0")
           .contains("kafka_stream_thread_process_total")
+          .contains("kafka_consumer_fetch_manager_records_lag_max")
           .contains("jvm_memory_used_bytes");
       assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
       System.out.println("OpsEndpointIT /metrics sample:\n" + metrics.lines()
