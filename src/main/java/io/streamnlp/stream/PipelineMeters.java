@@ -71,4 +71,40 @@ public final class PipelineMeters {
   void stateReset() {
     stateResets.increment();
   }
+
+  /**
+   * Gauges of one task's state store: {@code streamnlp.state.store.keys} and, when a key's size is known,
+   * {@code streamnlp.state.store.bytes}. The stream thread refreshes them ({@link StoreSize#update}); a scrape
+   * only reads numbers, never the store. Removed with {@link StoreSize#close}.
+   */
+  StoreSize storeSize(String store, String task, long bytesPerKey) {
+    return new StoreSize(store, task, bytesPerKey);
+  }
+
+  /** The size of one task's store, as last seen by its stream thread. */
+  final class StoreSize implements AutoCloseable {
+    private final java.util.concurrent.atomic.AtomicLong keys = new java.util.concurrent.atomic.AtomicLong();
+    private final List<io.micrometer.core.instrument.Meter> gauges = new java.util.ArrayList<>();
+
+    private StoreSize(String store, String task, long bytesPerKey) {
+      gauges.add(io.micrometer.core.instrument.Gauge.builder("streamnlp.state.store.keys", keys, Number::doubleValue)
+          .description("Keys in a task's state store (RocksDB's estimate)").tag("store", store).tag("task", task)
+          .register(registry));
+      if (bytesPerKey > 0) {
+        gauges.add(io.micrometer.core.instrument.Gauge.builder("streamnlp.state.store.bytes", keys,
+                k -> k.doubleValue() * bytesPerKey).baseUnit("bytes")
+            .description("Bytes of state in a task's store and its changelog (keys x bytes per key)")
+            .tag("store", store).tag("task", task).register(registry));
+      }
+    }
+
+    void update(long approximateKeys) {
+      keys.set(approximateKeys);
+    }
+
+    @Override
+    public void close() {
+      gauges.forEach(registry::remove);
+    }
+  }
 }

@@ -53,6 +53,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   private KeyValueStore<Bytes, RnnState> states;
   private BoundedSweep<RnnState> sweeper;
   private Sensor resets;
+  private PipelineMeters.StoreSize storeSize;
   private long foreignStates;
 
   private final PipelineMeters meters;
@@ -74,6 +75,8 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
     this.states = context.getStateStore(settings.storeName());
     this.sweeper = new BoundedSweep<>(states, settings.sweepMaxKeys());
     this.resets = PipelineMetrics.stateResets(context.metrics(), context.taskId().toString());
+    this.storeSize = meters.storeSize(settings.storeName(), context.taskId().toString(), stateBytes());
+    storeSize.update(states.approximateNumEntries());
     if (!settings.ttl().isZero()) {
       context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
@@ -139,6 +142,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
       remaining = later;
     }
     updated.forEach(states::put);
+    storeSize.update(states.approximateNumEntries());
     return List.of(out);
   }
 
@@ -188,6 +192,7 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   public void close() {
     if (resets != null) {
       context.metrics().removeSensor(resets);
+      storeSize.close();
     }
     encoder.close();
   }

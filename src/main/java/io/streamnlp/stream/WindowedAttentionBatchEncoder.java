@@ -43,6 +43,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
   private KeyValueStore<Bytes, ContextWindow> windows;
   private Sensor truncated;
   private Sensor resets;
+  private PipelineMeters.StoreSize storeSize;
   private ProcessorContext<?, ?> context;
 
   private final PipelineMeters meters;
@@ -64,6 +65,9 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
     this.truncated = context.metrics().addRateTotalSensor(PipelineMetrics.SCOPE, context.taskId().toString(),
         "context-truncated", Sensor.RecordingLevel.INFO);
     this.resets = PipelineMetrics.stateResets(context.metrics(), context.taskId().toString());
+    // A window's size varies with its key's messages, so only the key count is reported.
+    this.storeSize = meters.storeSize(settings.storeName(), context.taskId().toString(), 0);
+    storeSize.update(windows.approximateNumEntries());
     if (!settings.windowTime().isZero()) {
       // A window no message can use any more (all of it older than the time bound) is only storage.
       BoundedSweep<ContextWindow> sweeper = new BoundedSweep<>(windows, SWEEP_MAX_KEYS);
@@ -118,6 +122,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
     }
     List<EncoderResult> results = encoder.encode(messages, contexts);
     updated.forEach(windows::put);
+    storeSize.update(windows.approximateNumEntries());
     List<Encoded> out = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       out.add(new Encoded(results.get(i), null, contexts.get(i)));
@@ -130,6 +135,7 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
     if (truncated != null) {
       context.metrics().removeSensor(truncated);
       context.metrics().removeSensor(resets);
+      storeSize.close();
     }
     encoder.close();
   }
