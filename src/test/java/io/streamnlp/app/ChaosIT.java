@@ -20,8 +20,6 @@ import io.streamnlp.stream.DeadLetterPolicy;
 import io.streamnlp.stream.StreamNlpTopology;
 import io.streamnlp.text.TokenizedText;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -610,12 +608,6 @@ class ChaosIT extends LocalClusterIT {
   private static List<Sent> produceAvro(String topic, ConfluentAvroSerializer<GenericData.Record> avro,
                                         Schema schema, int from, int to) throws Exception {
     return produce(topic, from, to, 0, i -> avro.serialize(topic, chat(schema, text(i))));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   @Test

@@ -2,6 +2,12 @@ package io.streamnlp.app;
 
 import io.streamnlp.local.LocalKafkaCluster;
 import io.streamnlp.local.LocalSchemaRegistry;
+import io.streamnlp.config.StreamNlpConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,6 +20,29 @@ abstract class LocalClusterIT {
   static void startCluster() throws Exception {
     kafka = LocalKafkaCluster.start();
     registry = LocalSchemaRegistry.start(kafka.bootstrapServers(), "_schemas", 0);
+  }
+
+  /**
+   * A pipeline named {@code name} on this cluster: exactly_once_v2, topics {@code name-in} and
+   * {@code name-out}, local state under {@code stateDir}.
+   */
+  static Properties pipeline(String name, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, name + "-in");
+    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, name + "-out");
+    p.put(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+    return p;
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @AfterAll

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.streamnlp.StreamNlp;
 import io.streamnlp.StreamsRunner;
 import io.streamnlp.config.StreamNlpConfig;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +17,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,26 +32,12 @@ class OpsEndpointIT extends LocalClusterIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void readinessFollowsTheStreamsStateAndMetricsShowStreamnlpKafkaAndJvmSeries() throws Exception {
     String name = "ops";
     kafka.createTopics(1, name + "-in", name + "-out", name + "-out-dlq");
     int port = freePort();
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, name + "-in");
-    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, name + "-out");
-    p.put(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+    Properties p = pipeline(name, stateDir);
     p.put(StreamNlpConfig.HTTP_PORT_CONFIG, Integer.toString(port));
     try (StreamNlp nlp = StreamNlp.create(p);
          StreamsRunner runner = new StreamsRunner(nlp, new Properties())) {

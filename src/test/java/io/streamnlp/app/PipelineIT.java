@@ -51,15 +51,7 @@ class PipelineIT extends LocalClusterIT {
   Path stateDir;
 
   private Properties pipeline(String name, Map<String, String> overrides) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, name);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, name + "-in");
-    p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, name + "-out");
-    p.put(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+    Properties p = pipeline(name, stateDir);
     p.put(StreamNlpConfig.BATCH_SIZE_CONFIG, "8");
     p.put(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "50");
     p.putAll(overrides);
