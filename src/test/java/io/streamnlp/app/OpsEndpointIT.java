@@ -63,7 +63,9 @@ class OpsEndpointIT extends LocalClusterIT {
       }
       String metrics = "";
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline && !(metrics.contains("streamnlp_encoded_messages_total{label=\"negative\"")
+      // The counters exist from the start (at 0): wait until every message has been counted.
+      while (System.nanoTime() < deadline && !(metrics.contains("streamnlp_encoded_messages_total{label=\"negative\"} 1.0")
+          && metrics.contains("streamnlp_encoded_messages_total{label=\"positive\"} 1.0")
           && metrics.contains("streamnlp_dead_letters_total{reason=\"EMPTY_VALUE\"} 1.0"))) {
         Thread.sleep(200);
         HttpResponse<String> r = get(port, "/metrics");
