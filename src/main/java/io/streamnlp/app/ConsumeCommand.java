@@ -7,11 +7,8 @@ import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentWireFormat;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.stream.DeadLetterHeaders;
+import io.streamnlp.text.Utf8;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -123,11 +120,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
   /** UTF-8 text, or for bytes that are not, their size. */
   private static String text(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      return "<" + bytes.length + " bytes, not UTF-8>";
-    }
+    String text = Utf8.decodeOrNull(bytes);
+    return text != null ? text : "<" + bytes.length + " bytes, not UTF-8>";
   }
 }

@@ -118,7 +118,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     return port;
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on 127.0.0.1 now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

@@ -3,7 +3,9 @@ package io.streamnlp.stream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -49,29 +51,23 @@ public record DeadLetterPolicy(String topic, int maxValueBytes, int maxHeaderByt
 
   private static Letter bound(byte[] key, byte[] value, Headers headers, int maxKeyBytes, int maxValueBytes,
                               int maxHeaderBytes) {
-    Headers out = new RecordHeaders();
+    // Error headers first, so that a reader of the letter finds them before the user's own.
+    Headers ordered = new RecordHeaders();
+    List<Header> userHeaders = new ArrayList<>();
     int copied = 0;
     int dropped = 0;
-    Header[] all = headers == null ? new Header[0] : headers.toArray();
-    for (Header h : all) {
+    for (Header h : headers == null ? new Header[0] : headers.toArray()) {
       if (h.key().startsWith(DeadLetterHeaders.PREFIX)) {
-        out.add(h.key(), h.value() == null || h.value().length <= MAX_ERROR_HEADER_BYTES ? h.value()
+        ordered.add(h.key(), h.value() == null || h.value().length <= MAX_ERROR_HEADER_BYTES ? h.value()
             : Arrays.copyOf(h.value(), MAX_ERROR_HEADER_BYTES));
         continue;
       }
       int size = h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
       if (copied + size <= maxHeaderBytes) {
-        out.add(h);
+        userHeaders.add(h);
         copied += size;
       } else {
         dropped++;
-      }
-    }
-    // Error headers first, so that a reader of the letter finds them before the user's own.
-    Headers ordered = new RecordHeaders();
-    for (Header h : out) {
-      if (h.key().startsWith(DeadLetterHeaders.PREFIX)) {
-        ordered.add(h);
       }
     }
     if (dropped > 0) {
@@ -79,11 +75,7 @@ public record DeadLetterPolicy(String topic, int maxValueBytes, int maxHeaderByt
     }
     byte[] keptKey = cut(key, maxKeyBytes, ordered, KEY_TRUNCATED, KEY_SIZE, KEY_SHA256);
     byte[] keptValue = cut(value, maxValueBytes, ordered, VALUE_TRUNCATED, VALUE_SIZE, VALUE_SHA256);
-    for (Header h : out) {
-      if (!h.key().startsWith(DeadLetterHeaders.PREFIX)) {
-        ordered.add(h);
-      }
-    }
+    userHeaders.forEach(ordered::add);
     return new Letter(keptKey, keptValue, ordered);
   }
 

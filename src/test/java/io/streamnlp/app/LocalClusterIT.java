@@ -3,8 +3,6 @@ package io.streamnlp.app;
 import io.streamnlp.local.LocalKafkaCluster;
 import io.streamnlp.local.LocalSchemaRegistry;
 import io.streamnlp.config.StreamNlpConfig;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -40,9 +38,7 @@ abstract class LocalClusterIT {
   }
 
   static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return LocalKafkaCluster.freePort();
   }
 
   @AfterAll
