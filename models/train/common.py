@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 PAD_ID = 0  # [PAD] in the BERT uncased vocabulary both models share
 
@@ -21,17 +22,77 @@ def set_threads():
     torch.set_num_threads(int(os.environ.get("STREAMNLP_TRAIN_THREADS", os.cpu_count() or 1)))
 
 
-def read_ids(path, limit=None):
-    """Reads `label<TAB>ids` lines written by `streamnlp tokenize` into (labels, [ids])."""
+LABELS = ["negative", "neutral", "positive"]  # the models' classes, in logit order
+POLAR = [0, 2]  # logits of the two poles, for data that only knows negative/positive
+# `streamnlp tokenize` writes the label as the file has it: names (SemEval) or SST-2's 0/1.
+LABEL_INDEX = {"negative": 0, "neutral": 1, "positive": 2, "0": 0, "1": 2}
+SEP_ID = 102  # [SEP]: a truncated message still ends with it, as the stream's tokenizer does
+
+
+def read_ids(path, limit=None, max_len=None):
+    """Reads `label<TAB>ids` lines written by `streamnlp tokenize` into (labels, [ids]); labels are indexes
+    into LABELS. Sequences longer than max_len keep their first max_len - 1 tokens and [SEP]."""
     labels, seqs = [], []
     with open(path, encoding="utf-8") as f:
         for line in f:
             label, ids = line.rstrip("\n").split("\t")
-            labels.append(int(label))
-            seqs.append([int(t) for t in ids.split()])
+            if label not in LABEL_INDEX:
+                raise ValueError(f"{path}: unknown label {label!r} (expected one of {sorted(LABEL_INDEX)})")
+            labels.append(LABEL_INDEX[label])
+            seq = [int(t) for t in ids.split()]
+            if max_len is not None and len(seq) > max_len:
+                seq = seq[: max_len - 1] + [SEP_ID]
+            seqs.append(seq)
             if limit is not None and len(labels) >= limit:
                 break
     return labels, seqs
+
+
+def is_polar_only(labels):
+    """A file whose labels are all poles is binary data (SST-2): it says nothing about neutral."""
+    return all(l != 1 for l in labels)
+
+
+def classification_loss(logits, labels, polar_only):
+    """Cross-entropy over the three classes, but over the two poles only for binary examples, so that
+    a movie-review phrase teaches which pole it is without teaching that it is not neutral."""
+    full = F.cross_entropy(logits, labels, reduction="none")
+    polar_target = (labels == 2).long()
+    polar = F.cross_entropy(logits[:, POLAR], polar_target, reduction="none")
+    return torch.where(polar_only, polar, full).mean()
+
+
+def macro_recall(predicted, labels, classes=3):
+    recalls = []
+    for c in range(classes):
+        n = sum(1 for y in labels if y == c)
+        if n:
+            recalls.append(sum(1 for p, y in zip(predicted, labels) if y == c and p == c) / n)
+    return sum(recalls) / len(recalls)
+
+
+def adjust_for_prior(name, bias, dev_logits, dev_labels, polar_logits, polar_labels, prior):
+    """Logit adjustment (Menon et al., ICLR 2021): chooses tau in {0, 0.5, 1} by dev macro-recall + polar dev
+    accuracy and adds -tau * log(prior) to the classifier bias in place, so the three recalls, which the
+    official metric weighs equally, are not held down by the training set's class shares. Returns tau."""
+    best = None
+    for tau in (0.0, 0.5, 1.0):
+        shift = -tau * prior.log()
+        score = macro_recall((dev_logits + shift).argmax(-1).tolist(), dev_labels)
+        if polar_logits is not None:
+            score += polar_accuracy(polar_logits + shift, polar_labels)
+        print(f"[{name}] logit adjustment tau={tau}: dev score {score:.4f}", flush=True)
+        if best is None or score > best[1]:
+            best = (tau, score)
+    with torch.no_grad():
+        bias.add_(-best[0] * prior.log())
+    return best[0]
+
+
+def polar_accuracy(logits, labels):
+    """Accuracy over the two poles only (argmax among them), as `evaluate` scores a binary file."""
+    predicted = torch.where(logits[:, 0] >= logits[:, 2], 0, 2)
+    return float((predicted == torch.as_tensor(labels)).float().mean())
 
 
 def pad(seqs):

@@ -47,11 +47,21 @@ class SentimentTransformer(nn.Module):
 
     `pooling_mask` chooses the positions the embedding (and so the tag) is pooled over: the message's own
     tokens when earlier messages of its key are given as context, which every token still attends to.
-    Without it, all real tokens are pooled (as in training)."""
+    Without it, all real tokens are pooled (as in training).
+
+    head="attention" gives the classifier its own pooling: a learned score per token, softmax over the
+    pooled positions. The mean-pooled `embedding` is then free to stay where the base model put it (a
+    second loss holds it there) while the tag reads whichever tokens carry the sentiment; it costs one
+    384-wide dot product per token."""
 
     def __init__(self, vocab=30522, hidden=384, layers=6, heads=12, intermediate=1536, max_pos=512,
-                 labels=2, eps=1e-12):
+                 labels=2, eps=1e-12, head="mean"):
         super().__init__()
+        self.head = head
+        if head == "attention":
+            self.tag_score = nn.Linear(hidden, 1)
+        elif head != "mean":
+            raise ValueError(f"unknown head {head}")
         self.word = nn.Embedding(vocab, hidden)
         self.position = nn.Embedding(max_pos, hidden)
         self.token_type = nn.Embedding(2, hidden)
@@ -60,11 +70,13 @@ class SentimentTransformer(nn.Module):
         self.dropout = nn.Dropout(0.1)
         self.classifier = nn.Linear(hidden, labels)
 
-    def forward(self, input_ids, attention_mask, pooling_mask=None):
+    def forward(self, input_ids, attention_mask, pooling_mask=None, token_type_ids=None):
         t = input_ids.shape[1]
         positions = torch.arange(t, device=input_ids.device).unsqueeze(0)
-        # Messages are single segments, so token type 0 throughout; the model takes no token_type_ids.
-        x = self.word(input_ids) + self.position(positions) + self.token_type.weight[0]
+        # Messages are single segments, so token type 0 throughout: the shipped model takes no token_type_ids
+        # (a Hugging Face layout export, hf_export.py, does, as Optimum's exports do).
+        types = self.token_type.weight[0] if token_type_ids is None else self.token_type(token_type_ids)
+        x = self.word(input_ids) + self.position(positions) + types
         x = self.dropout(self.emb_norm(x))
         maskf = attention_mask.to(x.dtype)
         additive = (1.0 - maskf)[:, None, None, :] * -10000.0
@@ -73,7 +85,13 @@ class SentimentTransformer(nn.Module):
             x, probs = layer(x, additive)
         poolf = maskf if pooling_mask is None else pooling_mask.to(x.dtype)
         pooled = (x * poolf.unsqueeze(-1)).sum(1) / poolf.sum(1, keepdim=True).clamp(min=1.0)
-        logits = self.classifier(self.dropout(pooled))
+        if self.head == "attention":
+            scores = self.tag_score(x).squeeze(-1) + (1.0 - poolf) * -10000.0
+            weights = torch.softmax(scores, dim=-1)
+            tagged = (x * weights.unsqueeze(-1)).sum(1)
+        else:
+            tagged = pooled
+        logits = self.classifier(self.dropout(tagged))
         return logits, pooled, probs
 
 

@@ -1,12 +1,14 @@
-"""Trains the streaming GRU sentiment model on SST-2, distilled from the fine-tuned transformer, and exports
-it to ONNX with the hidden state as an explicit input and output.
+"""Trains the streaming GRU three-class sentiment model (negative, neutral, positive) on tweets plus SST-2
+phrases as extra polar data, distilled from the fine-tuned transformer, and exports it to ONNX with the
+hidden state as an explicit input and output.
 
 The GRU reads left to right only, so a key's state can be carried from message to message. Its word
 vectors start from the transformer's, reduced to 128 dimensions by PCA. A share of the training examples
 are preceded by another, unrelated example (as a key's earlier message would be), labelled by the later one,
 so the model learns to judge the newest message even when it continues from a previous state.
 
-Usage: train_gru.py --base-onnx all-minilm-l6-v2.onnx --train train.ids --teacher F.npy --dev dev.ids --out DIR
+Usage: train_gru.py --base-onnx all-minilm-l6-v2.onnx --train semeval-train.ids --extra sst2-train.ids
+         --teacher-weights attention/best.pt --dev semeval-dev.ids --dev-polar sst2-dev.ids --out DIR
 """
 import argparse
 import json
@@ -27,7 +29,7 @@ VOCAB = 30522
 
 
 class StreamingGru(nn.Module):
-    def __init__(self, embed=128, hidden=256, layers=2, labels=2):
+    def __init__(self, embed=128, hidden=256, layers=2, labels=len(common.LABELS)):
         super().__init__()
         self.embedding = nn.Embedding(VOCAB, embed, padding_idx=common.PAD_ID)
         self.gru = nn.GRU(embed, hidden, num_layers=layers, batch_first=True, dropout=0.2)
@@ -51,19 +53,52 @@ def pca_embeddings(base_onnx, dim):
     return (reduced / reduced.std() * 0.5).astype(np.float32)
 
 
-def evaluate(model, labels, seqs):
+def logits_of(model, seqs):
     model.eval()
-    correct = 0
+    out = []
     with torch.no_grad():
         for start in range(0, len(seqs), 128):
             ids, _, lengths = common.pad(seqs[start : start + 128])
-            logits = model(ids, lengths)[0]
-            correct += int((logits.argmax(-1) == torch.tensor(labels[start : start + 128])).sum())
+            out.append(model(ids, lengths)[0])
     model.train()
-    return correct / max(1, len(seqs))
+    return torch.cat(out)
 
 
-def with_context(seqs, labels, share, rng):
+def evaluate(model, dev, dev_polar):
+    predicted = logits_of(model, dev[1]).argmax(-1).tolist()
+    result = {"dev_macro_recall": common.macro_recall(predicted, dev[0]),
+              "dev_accuracy": sum(p == y for p, y in zip(predicted, dev[0])) / len(dev[0])}
+    if dev_polar is not None:
+        result["dev_polar_accuracy"] = common.polar_accuracy(logits_of(model, dev_polar[1]), dev_polar[0])
+    return result
+
+
+def training_set(main, extra, extra_count, min_extra_len, rng):
+    """All tweets, plus extra_count polar phrases of at least min_extra_len tokens: (label, ids, polar_only)."""
+    examples = [(y, s, False) for y, s in zip(*main)]
+    if extra:
+        pool = [i for i in range(len(extra[0])) if len(extra[1][i]) >= min_extra_len]
+        rng.shuffle(pool)
+        examples += [(extra[0][i], extra[1][i], True) for i in pool[:extra_count]]
+    return examples
+
+
+def adjust_for_prior(model, dev, dev_polar, prior):
+    """The teacher's soft targets are already adjusted; the labels' share of the loss is not."""
+    polar = logits_of(model, dev_polar[1]) if dev_polar is not None else None
+    return common.adjust_for_prior("gru", model.classifier.bias, logits_of(model, dev[1]), dev[0], polar,
+                                   dev_polar[0] if dev_polar is not None else None, prior)
+
+
+def teacher_logits(weights, seqs):
+    import train_attention
+
+    teacher = train_attention.new_model()
+    teacher.load_state_dict(torch.load(weights))
+    return train_attention.forward_all(teacher, seqs)[0]
+
+
+def with_context(seqs, share, rng):
     """Adds, for `share` of the examples, a copy preceded by another random example's tokens."""
     n = len(seqs)
     extra = rng.sample(range(n), int(n * share))
@@ -110,12 +145,12 @@ def export(model, path):
                          transB=1),
     ]
     graph = helper.make_graph(
-        nodes, "streamnlp_gru_sst2", [
+        nodes, "streamnlp_gru_sentiment3", [
             helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
             helper.make_tensor_value_info("lengths", TensorProto.INT64, ["batch"]),
             helper.make_tensor_value_info("initial_state", TensorProto.FLOAT, [layers, "batch", hidden]),
         ], [
-            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 2]),
+            helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", len(common.LABELS)]),
             helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden]),
             helper.make_tensor_value_info("final_state", TensorProto.FLOAT, [layers, "batch", hidden]),
         ], inits)
@@ -127,13 +162,18 @@ def export(model, path):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base-onnx", required=True)
-    p.add_argument("--train", required=True)
-    p.add_argument("--teacher", required=False, help="teacher logits (.npy); without it, labels only")
+    p.add_argument("--train", required=True, help="three-class training ids (tweets)")
+    p.add_argument("--extra", help="binary (polar-only) training ids, e.g. SST-2")
+    p.add_argument("--extra-count", type=int, default=20000)
+    p.add_argument("--min-extra-len", type=int, default=8)
+    p.add_argument("--teacher-weights", help="the fine-tuned transformer (best.pt); without it, labels only")
     p.add_argument("--dev", required=True)
+    p.add_argument("--dev-polar")
     p.add_argument("--out", required=True)
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--max-len", type=int, default=64)
     p.add_argument("--alpha", type=float, default=0.7, help="weight of the distillation loss")
     p.add_argument("--temperature", type=float, default=2.0)
     p.add_argument("--context-share", type=float, default=0.3)
@@ -142,20 +182,28 @@ def main():
     a = p.parse_args()
     common.seed_everything(a.seed)
     common.set_threads()
-    labels, seqs = common.read_ids(a.train, a.limit)
-    dev_labels, dev_seqs = common.read_ids(a.dev)
-    teacher = torch.from_numpy(np.load(a.teacher)[: len(seqs)]) if a.teacher else None
+    started = time.time()
+    rng = random.Random(a.seed)
+    extra = common.read_ids(a.extra, a.limit, a.max_len) if a.extra else None
+    examples = training_set(common.read_ids(a.train, a.limit, a.max_len), extra, a.extra_count, a.min_extra_len,
+                            rng)
+    labels = [e[0] for e in examples]
+    seqs = [e[1] for e in examples]
+    polar_only = torch.tensor([e[2] for e in examples])
+    dev = common.read_ids(a.dev, None, a.max_len)
+    dev_polar = common.read_ids(a.dev_polar, None, a.max_len) if a.dev_polar else None
+    teacher = teacher_logits(a.teacher_weights, seqs) if a.teacher_weights else None
+    print(f"[gru] {len(seqs)} examples, teacher scored in {time.time() - started:.0f}s", flush=True)
     model = StreamingGru()
     with torch.no_grad():
         model.embedding.weight.copy_(torch.from_numpy(pca_embeddings(a.base_onnx, model.embedding.embedding_dim)))
         model.embedding.weight[common.PAD_ID].zero_()
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    rng = random.Random(a.seed)
-    started, best, history = time.time(), -1.0, []
+    best, history = -1.0, []
     steps_per_epoch = common.ceil_div(int(len(seqs) * (1 + a.context_share)), a.batch_size)
     sched = common.linear_schedule(opt, 200, steps_per_epoch * a.epochs)
     for epoch in range(1, a.epochs + 1):
-        inputs = with_context(seqs, labels, a.context_share, rng)
+        inputs = with_context(seqs, a.context_share, rng)
         lengths = [len(seqs[i]) + (len(seqs[c]) if c is not None else 0) for i, c in inputs]
         batches = common.length_bucketed_batches(len(inputs), lengths, a.batch_size, rng)
         progress = common.Progress(f"gru epoch {epoch}", len(batches), every=200)
@@ -165,7 +213,7 @@ def main():
             ids, _, lens = common.pad(token_lists)
             logits = model(ids, lens)[0]
             y = torch.tensor([labels[i] for i in targets])
-            loss = F.cross_entropy(logits, y)
+            loss = common.classification_loss(logits, y, polar_only[targets])
             if teacher is not None:
                 t = a.temperature
                 soft = F.softmax(teacher[targets] / t, dim=-1)
@@ -177,22 +225,30 @@ def main():
             opt.step()
             sched.step()
             progress.step(n, loss=float(loss))
-        acc = evaluate(model, dev_labels, dev_seqs)
-        history.append({"epoch": epoch, "dev_accuracy": acc})
-        print(f"[gru] epoch {epoch} dev accuracy {acc:.4f}", flush=True)
-        if acc > best:
-            best = acc
+        result = evaluate(model, dev, dev_polar)
+        result["epoch"] = epoch
+        history.append(result)
+        print(f"[gru] {json.dumps(result)}", flush=True)
+        score = result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
+        if score > best:
+            best = score
             torch.save(model.state_dict(), f"{a.out}/best.pt")
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     model.eval()
+    tweets = [e[0] for e in examples if not e[2]]
+    prior = torch.tensor([sum(1 for y in tweets if y == c) / max(1, len(tweets)) for c in range(3)]).clamp(min=1e-3)
+    tau = adjust_for_prior(model, dev, dev_polar, prior)
+    selected = evaluate(model, dev, dev_polar)
     export(model, f"{a.out}/model.onnx")
     with open(f"{a.out}/training.json", "w") as f:
-        json.dump({"model": "gru", "seed": a.seed, "epochs": a.epochs, "batch_size": a.batch_size, "lr": a.lr,
+        json.dump({"model": "gru", "labels": common.LABELS, "seed": a.seed, "epochs": a.epochs,
+                   "batch_size": a.batch_size, "lr": a.lr, "max_len": a.max_len,
                    "distilled": teacher is not None, "alpha": a.alpha, "temperature": a.temperature,
                    "context_share": a.context_share, "train_examples": len(seqs),
-                   "selected_dev_accuracy_torch": best, "history": history,
+                   "polar_phrases": int(polar_only.sum()), "logit_adjustment_tau": tau,
+                   "selected_torch": selected, "history": history,
                    "train_seconds": round(time.time() - started)}, f, indent=2)
-    print(f"[gru] exported {a.out}/model.onnx, dev accuracy (torch) {best:.4f}", flush=True)
+    print(f"[gru] exported {a.out}/model.onnx, selected {json.dumps(selected)}", flush=True)
 
 
 if __name__ == "__main__":

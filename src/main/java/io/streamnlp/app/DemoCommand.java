@@ -250,8 +250,10 @@ final class DemoCommand implements Callable<Integer> {
     String where = e.getSource().getPartition() + "@" + e.getSource().getOffset();
     String text = sent.getOrDefault(where, "?");
     Float score = e.getScores() == null ? null : e.getScores().get(e.getLabel());
-    out.printf(Locale.ROOT, "  %-8s %-6s %-8s %5s  batch=%-2d %s%n", key, where, e.getLabel(),
-        score == null ? "" : String.format(Locale.ROOT, "%.2f", score), e.getBatchSize(), abbreviate(text));
+    Float polarity = e.getPolarity();
+    out.printf(Locale.ROOT, "  %-8s %-6s %-8s %5s %6s  batch=%-2d %s%n", key, where, e.getLabel(),
+        score == null ? "" : String.format(Locale.ROOT, "%.2f", score),
+        polarity == null ? "" : String.format(Locale.ROOT, "%+.2f", polarity), e.getBatchSize(), abbreviate(text));
   }
 
   private void printDeadLetter(ConsumerRecord<byte[], byte[]> r) {

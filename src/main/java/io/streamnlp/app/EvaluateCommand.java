@@ -114,6 +114,13 @@ final class EvaluateCommand implements Callable<Integer> {
         model.info().name(), model.info().version(), model.info().kind(), dir, data.getFileName(),
         rows.size(), batchSize);
     out.println(markdown ? "**" + header + "**\n" : header);
+    if (evaluator.readsBinaryPoles(rows)) {
+      out.println(String.format(Locale.ROOT, "%slabels 0 and 1 read as %s and %s (binary sentiment, as GLUE's "
+          + "SST-2 writes it)%s", markdown ? "_" : "",
+          model.info().labels().get(model.info().polarity().negative()),
+          model.info().labels().get(model.info().polarity().positive()),
+          markdown ? "_\n" : ""));
+    }
     if (report.labels().size() < model.info().labels().size()) {
       out.println(String.format(Locale.ROOT, "%sscored over the file's labels %s: each prediction is the most "
           + "probable of them (the model's labels are %s)%s", markdown ? "_" : "", report.labels(),

@@ -182,7 +182,7 @@ public final class ComparisonReport {
     if (rate == null) {
       return "no training record";
     }
-    return f("%.0f s for %.0f epoch(s) of %,d examples (%.0f examples/s); dev accuracy %.3f", m.trainSeconds(),
+    return f("%.0f s for %.0f pass(es) over %,d examples (%.0f examples/s); dev figure chosen on %.3f", m.trainSeconds(),
         m.epochs(), m.trainExamples(), rate, m.devAccuracy() == null ? Double.NaN : m.devAccuracy());
   }
 

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Long-range memory: per key, one clearly positive or negative message, then about d tokens of neutral filler
- * messages, then a neutral probe. How often does the probe's tag still carry the first message's sentiment?
+ * messages, then a neutral probe. How often does the probe still lean the first message's way (the sign of
+ * p(positive) - p(negative))?
  * The RNN carries its state through everything; the attention encoder sees the last {@code window} tokens as
  * context, as the stream's context window would give it. 50 % is chance. Conversations come from a seed.
  */
@@ -48,9 +49,11 @@ public final class LongRangeMemory {
   public MemoryCurve measure(OnnxModel rnnModel, OnnxModel attentionModel, int[] distances,
                              Consumer<MemoryPoint> each) throws Exception {
     int positive = rnnModel.info().labels().indexOf("positive");
-    if (positive < 0 || attentionModel.info().labels().indexOf("positive") != positive) {
-      throw new IllegalArgumentException("Long-range memory needs two sentiment models with a 'positive' label at "
-          + "the same index; got " + rnnModel.info().labels() + " and " + attentionModel.info().labels());
+    int negative = rnnModel.info().labels().indexOf("negative");
+    if (positive < 0 || negative < 0 || !rnnModel.info().labels().equals(attentionModel.info().labels())) {
+      throw new IllegalArgumentException("Long-range memory needs two sentiment models with the same labels, "
+          + "'positive' and 'negative' among them; got " + rnnModel.info().labels() + " and "
+          + attentionModel.info().labels());
     }
     try (RecurrentEncoder rnn = rnnModel.newRecurrentEncoder(1);
          ContextualEncoder attention = attentionModel.newContextualEncoder(1, false)) {
@@ -80,7 +83,9 @@ public final class LongRangeMemory {
           for (String m : conversation) {
             state = rnn.encode(List.of(rnnTokens.get(m)), Arrays.asList(state)).get(0).finalState();
           }
-          int rnnLabel = rnn.encode(List.of(rnnProbe), Arrays.asList(state)).get(0).result().labelIndex();
+          // Whether the probe leans the earlier message's way: the sign of p(positive) - p(negative), so that
+          // a three-class model's neutral probe still counts by its lean (chance stays 50 %).
+          float[] rnnScores = rnn.encode(List.of(rnnProbe), Arrays.asList(state)).get(0).result().scores();
           // Attention: the probe is read after the conversation's last `window` tokens.
           ContextWindow ctx = ContextWindow.EMPTY;
           for (String m : conversation) {
@@ -92,9 +97,9 @@ public final class LongRangeMemory {
           if (context.length > budget) {
             context = Arrays.copyOfRange(context, context.length - budget, context.length);
           }
-          int attentionLabel = attention.encode(List.of(attentionProbe), Arrays.asList(context)).get(0).labelIndex();
-          rnnAgree += (rnnLabel == positive) == pos ? 1 : 0;
-          attentionAgree += (attentionLabel == positive) == pos ? 1 : 0;
+          float[] attentionScores = attention.encode(List.of(attentionProbe), Arrays.asList(context)).get(0).scores();
+          rnnAgree += (rnnScores[positive] > rnnScores[negative]) == pos ? 1 : 0;
+          attentionAgree += (attentionScores[positive] > attentionScores[negative]) == pos ? 1 : 0;
         }
         MemoryPoint p = new MemoryPoint(d, (double) rnnAgree / keys, (double) attentionAgree / keys);
         points.add(p);

@@ -45,8 +45,12 @@ public final class ModelProfiles {
         JsonNode t = JSON.readTree(in);
         seconds = t.hasNonNull("train_seconds") ? t.get("train_seconds").asDouble() : null;
         examples = t.hasNonNull("train_examples") ? t.get("train_examples").asInt() : null;
-        epochs = t.hasNonNull("epochs") ? t.get("epochs").asDouble() : null;
-        dev = t.hasNonNull("selected_dev_accuracy_torch") ? t.get("selected_dev_accuracy_torch").asDouble() : null;
+        // The attention recipe trains a number of steps over a sample it sees once: one pass.
+        epochs = t.hasNonNull("epochs") ? t.get("epochs").asDouble() : t.hasNonNull("steps") ? 1.0 : null;
+        // Three-class models record the dev macro-recall they were chosen on; the binary ones, dev accuracy.
+        JsonNode macroRecall = t.path("selected_torch").path("dev_macro_recall");
+        dev = macroRecall.isNumber() ? macroRecall.asDouble()
+            : t.hasNonNull("selected_dev_accuracy_torch") ? t.get("selected_dev_accuracy_torch").asDouble() : null;
       }
     }
     return new ModelFacts(encoder, m.name(), m.version(), m.kind(), dir.readOnnx().length, architecture, seconds,

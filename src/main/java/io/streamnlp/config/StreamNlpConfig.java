@@ -70,10 +70,10 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static final String MODEL_DIR_DOC = "Directory holding manifest.json, the .onnx model and the "
       + "tokenizer, as a filesystem path or 'classpath:<dir>' for a model packaged in a jar. Empty (the "
       + "default) picks the sentiment model that ships with streamnlp for the chosen encoder: "
-      + "classpath:models/minilm-l6-sst2 (attention) or classpath:models/gru-sst2 (rnn).";
+      + "classpath:models/minilm-l6-sentiment3 (attention) or classpath:models/gru-sentiment3 (rnn).";
   public static final String MODEL_DIR_DEFAULT = "";
-  public static final String ATTENTION_MODEL_DIR_DEFAULT = "classpath:models/minilm-l6-sst2";
-  public static final String RNN_MODEL_DIR_DEFAULT = "classpath:models/gru-sst2";
+  public static final String ATTENTION_MODEL_DIR_DEFAULT = "classpath:models/minilm-l6-sentiment3";
+  public static final String RNN_MODEL_DIR_DEFAULT = "classpath:models/gru-sentiment3";
 
   public static final String EXECUTION_PROVIDER_CONFIG = "execution.provider";
   private static final String EXECUTION_PROVIDER_DOC = "Where ONNX Runtime runs the model: 'cpu' or 'cuda'. "

@@ -2,6 +2,7 @@ package io.streamnlp.evaluation;
 
 import io.streamnlp.model.EncoderResult;
 import io.streamnlp.model.EncodingException;
+import io.streamnlp.model.ModelInfo;
 import io.streamnlp.model.OnnxModel;
 import io.streamnlp.model.RecurrentEncoder;
 import io.streamnlp.model.RecurrentResult;
@@ -11,6 +12,7 @@ import io.streamnlp.text.TokenizedText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToIntFunction;
 
 /**
  * Runs a model over labelled messages through the stream's own tokenizer and encoder classes (each message
@@ -25,6 +27,33 @@ public final class Evaluator {
 
   /** What one message costs, in milliseconds, at a batch size. */
   public record Cost(int batchSize, int messages, double tokenizeMillisPerMessage, double encodeMillisPerMessage) {}
+
+  /**
+   * Whether {@code data} is binary sentiment written as 0/1 (GLUE's SST-2) for a model with more labels and
+   * declared poles: then 0 is the negative and 1 the positive label, not the model's classes 0 and 1.
+   */
+  public boolean readsBinaryPoles(List<LabelledText> data) {
+    ModelInfo info = model.info();
+    if (info.polarity() == null || info.labels().size() <= 2 || data.isEmpty()) {
+      return false;
+    }
+    for (LabelledText row : data) {
+      String l = row.label().trim();
+      if (!l.equals("0") && !l.equals("1")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Maps each label of {@code data} to the model's index ({@link #labelIndex}, {@link #readsBinaryPoles}). */
+  private ToIntFunction<String> labelMapper(List<LabelledText> data) {
+    if (readsBinaryPoles(data)) {
+      ModelInfo.PolarLabels poles = model.info().polarity();
+      return label -> label.trim().equals("1") ? poles.positive() : poles.negative();
+    }
+    return this::labelIndex;
+  }
 
   /** Maps each label as written in the file (a label name, any case, or an index) to the model's index. */
   public int labelIndex(String label) {
@@ -79,8 +108,9 @@ public final class Evaluator {
   /** The model's labels that occur in {@code data}, in the model's order. */
   public Labels labelsOf(List<LabelledText> data) {
     boolean[] present = new boolean[model.info().labels().size()];
+    ToIntFunction<String> mapper = labelMapper(data);
     for (LabelledText row : data) {
-      present[labelIndex(row.label())] = true;
+      present[mapper.applyAsInt(row.label())] = true;
     }
     List<String> names = new ArrayList<>();
     List<Integer> indices = new ArrayList<>();
@@ -99,6 +129,7 @@ public final class Evaluator {
    */
   public ClassificationReport evaluate(List<LabelledText> data, int batchSize) throws EncodingException {
     Labels labels = labelsOf(data);
+    ToIntFunction<String> mapper = labelMapper(data);
     ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     try (TextEncoder encoder = model.newEncoder(batchSize)) {
@@ -107,7 +138,7 @@ public final class Evaluator {
             start + batchSize)));
         for (int i = 0; i < results.size(); i++) {
           LabelledText row = data.get(start + i);
-          record(report, labels, row, labelIndex(row.label()), results.get(i));
+          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
         }
       }
     }
@@ -125,6 +156,7 @@ public final class Evaluator {
       throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
     }
     Labels labels = labelsOf(data);
+    ToIntFunction<String> mapper = labelMapper(data);
     ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     java.util.Random random = new java.util.Random(seed);
@@ -143,7 +175,7 @@ public final class Evaluator {
         List<RecurrentResult> results = encoder.encode(tokens.subList(start, end), states);
         for (int i = 0; i < results.size(); i++) {
           LabelledText row = data.get(start + i);
-          record(report, labels, row, labelIndex(row.label()), results.get(i).result());
+          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i).result());
         }
       }
     }

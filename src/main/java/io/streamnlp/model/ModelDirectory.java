@@ -41,7 +41,7 @@ public final class ModelDirectory {
     } catch (ModelLoadException e) {
       throw new ModelLoadException("No model at model.dir='" + location + "': " + e.getMessage()
           + ". Point model.dir at a directory that holds manifest.json, the .onnx model and its tokenizer"
-          + " (the defaults are classpath:models/minilm-l6-sst2 and classpath:models/gru-sst2).", e);
+          + " (the defaults are classpath:models/minilm-l6-sentiment3 and classpath:models/gru-sentiment3).", e);
     } catch (IOException e) {
       throw new ModelLoadException("Cannot read " + manifestLocation + ": " + e.getMessage()
           + ". Fix the JSON of the manifest (see models/README.md for its fields).", e);
@@ -53,7 +53,9 @@ public final class ModelDirectory {
   private static void validate(String where, ModelManifest m) {
     require(KINDS.contains(m.kind()), where, "kind '" + m.kind() + "' must be one of " + KINDS);
     require(m.maxTokens() > 2, where, "maxTokens must be above 2");
-    require(m.embeddingDim() > 0, where, "embeddingDim must be positive");
+    boolean embeds = m.outputs().embedding() != null || m.outputs().hiddenStates() != null;
+    require(embeds ? m.embeddingDim() > 0 : m.embeddingDim() == 0, where, embeds
+        ? "embeddingDim must be positive" : "embeddingDim must be 0 for a model without an embedding output");
     require(!m.labels().isEmpty(), where, "labels must name at least one class");
     checkPolarity(m, where);
     String head = m.head().type().toLowerCase(Locale.ROOT);
@@ -70,9 +72,11 @@ public final class ModelDirectory {
     } else {
       require(in.attentionMask() != null, where, "an 'attention' model needs inputs.attentionMask");
     }
-    require(out.embedding() != null || out.hiddenStates() != null, where,
-        "outputs must name 'embedding' or 'hiddenStates'");
-    if (out.embedding() == null) {
+    // A classifier exported with its logits only (a Hugging Face text-classification export) tags but has no
+    // embedding; everything else needs one: the prototype head compares embeddings, the rnn returns its own.
+    require(embeds || head.equals("logits"), where,
+        "outputs must name 'embedding' or 'hiddenStates' (or 'logits' with head.type 'logits')");
+    if (out.embedding() == null && out.hiddenStates() != null) {
       require(m.pooling() != null && POOLINGS.contains(m.pooling()), where,
           "pooling must be one of " + POOLINGS + " when the embedding is pooled from hiddenStates");
     }

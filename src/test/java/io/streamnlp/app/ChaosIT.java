@@ -85,8 +85,8 @@ class ChaosIT extends LocalClusterIT {
   @BeforeAll
   static void loadReferenceModels() throws IOException {
     Files.deleteIfExists(REPORT);
-    gru = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sst2"), OnnxModel.RuntimeOptions.cpu(), 128);
-    transformer = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sst2"),
+    gru = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sentiment3"), OnnxModel.RuntimeOptions.cpu(), 128);
+    transformer = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sentiment3"),
         OnnxModel.RuntimeOptions.cpu(), 128);
   }
 
@@ -514,7 +514,7 @@ class ChaosIT extends LocalClusterIT {
         Outcome outcome = readAll(name, positions(sent), 0);
         assertThat(a.isAlive() && b.isAlive()).isTrue();
         // Instance b took tasks over from a: its log says which it initialised.
-        assertThat(Files.readString(b.log)).contains("RNN state of model gru-sst2");
+        assertThat(Files.readString(b.log)).contains("RNN state of model gru-sentiment3");
         assertRnnAsUninterrupted(outcome.results(), sent, Map.of());
         report(String.format("second instance joins mid-stream (rnn, 4 partitions): %d messages, %d results, "
             + "0 duplicates, all equal to an uninterrupted run (1e-5)", sent.size(), outcome.results().size()));

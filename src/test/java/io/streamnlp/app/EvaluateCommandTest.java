@@ -2,9 +2,6 @@ package io.streamnlp.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,22 +11,8 @@ class EvaluateCommandTest {
   @TempDir
   Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = StreamNlpCli.execute(args);
-      return new Result(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 
   @Test
@@ -38,17 +21,17 @@ class EvaluateCommandTest {
         + "\"Love it, works perfectly\",positive\n"
         + "Terrible app. Crashes every time,negative\n"
         + "So happy with the new update!,positive\n");
-    Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString(), "--cost-messages", "6",
+    CliRun r = run("evaluate", "--encoder", "rnn", "--data", data.toString(), "--cost-messages", "6",
         "--batch-size", "2", "--show-errors", "5", "--after-context");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("gru-sst2", "(3 messages), batch 2", "accuracy", "macro-F1",
+    assertThat(r.out()).contains("gru-sentiment3", "(3 messages), batch 2", "accuracy", "macro-F1",
         "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2:", "ms/message",
         "after a random earlier message (carried state):");
-    Result md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
+    CliRun md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
     assertThat(md.code()).as(md.err()).isZero();
-    assertThat(md.out()).contains("minilm-l6-sst2", "- accuracy: **", "| true \\ predicted |")
+    assertThat(md.out()).contains("minilm-l6-sentiment3", "- accuracy: **", "| true \\ predicted |")
         .doesNotContain("ms/message");
-    Result attention = run("evaluate", "--data", data.toString(), "--after-context");
+    CliRun attention = run("evaluate", "--data", data.toString(), "--after-context");
     assertThat(attention.code()).isEqualTo(2);
     assertThat(attention.err()).contains("--after-context needs an 'rnn' model");
   }
@@ -59,36 +42,36 @@ class EvaluateCommandTest {
         + "5\tA man is playing a guitar.\tA man plays the guitar.\n"
         + "0\tThe stock market fell today.\tA child is eating a banana.\n"
         + "3\tA dog runs in the park.\tA dog is running on the grass.\n");
-    Result sim = run("evaluate", "--similarity", pairs.toString());
+    CliRun sim = run("evaluate", "--similarity", pairs.toString());
     assertThat(sim.code()).as(sim.err()).isZero();
     assertThat(sim.out()).contains("embedding similarity on pairs.tsv (3 pairs): Spearman", "Pearson")
         .doesNotContain("accuracy");
 
     Path positives = Files.writeString(dir.resolve("p.tsv"), "text\tlabel\nI love it\tpositive\n"
         + "What a great day\tpositive\n");
-    Result r = run("evaluate", "--data", positives.toString(), "--cost-messages", "0");
+    CliRun r = run("evaluate", "--data", positives.toString(), "--cost-messages", "0");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("scored over the file's labels [positive]", "macro-recall  1.0000",
         "accuracy  1.0000 (2/2)");
 
-    Result neither = run("evaluate");
+    CliRun neither = run("evaluate");
     assertThat(neither.code()).isEqualTo(2);
     assertThat(neither.err()).contains("give --data");
   }
 
   @Test
   void anUnknownLabelIsNamedWithExitCode2() throws Exception {
-    Path data = Files.writeString(dir.resolve("m.jsonl"), "{\"text\":\"meh\",\"label\":\"neutral\"}\n");
-    Result r = run("evaluate", "--encoder", "rnn", "--data", data.toString());
+    Path data = Files.writeString(dir.resolve("m.jsonl"), "{\"text\":\"meh\",\"label\":\"mixed\"}\n");
+    CliRun r = run("evaluate", "--encoder", "rnn", "--data", data.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("'neutral' is neither one of the model's labels");
+    assertThat(r.err()).contains("'mixed' is neither one of the model's labels");
   }
 
   @Test
   void tokenizeWritesTheStreamsTokenIds() throws Exception {
     Path data = Files.writeString(dir.resolve("t.tsv"), "label\tsentence\n1\thello world\n");
     Path out = dir.resolve("t.ids");
-    Result r = run("tokenize", "--model-dir", "classpath:models/gru-sst2", "--input", data.toString(),
+    CliRun r = run("tokenize", "--model-dir", "classpath:models/gru-sentiment3", "--input", data.toString(),
         "--output", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     // [CLS] hello world [SEP] in the bert-base-uncased vocabulary.
@@ -97,7 +80,7 @@ class EvaluateCommandTest {
 
   @Test
   void benchRnnHistoryPrintsEachHistoryAgainstTheFirst() {
-    Result r = run("bench", "rnn-history", "--histories", "1,5", "--messages", "8", "--rounds", "1",
+    CliRun r = run("bench", "rnn-history", "--histories", "1,5", "--messages", "8", "--rounds", "1",
         "--batch", "4");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
@@ -113,7 +96,7 @@ class EvaluateCommandTest {
 
   @Test
   void benchAttentionWindowPrintsEachWindowAgainstNoContext() {
-    Result r = run("bench", "attention-window", "--windows", "0,16", "--messages", "4", "--rounds", "1",
+    CliRun r = run("bench", "attention-window", "--windows", "0,16", "--messages", "4", "--rounds", "1",
         "--batch", "2");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
@@ -125,7 +108,7 @@ class EvaluateCommandTest {
 
   @Test
   void benchMemoryPrintsHowOftenTheProbeCarriesTheEarlySentiment() {
-    Result r = run("bench", "memory", "--keys", "6", "--distances", "0,300", "--window", "64");
+    CliRun r = run("bench", "memory", "--keys", "6", "--distances", "0,300", "--window", "64");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(5);
@@ -142,14 +125,14 @@ class EvaluateCommandTest {
 
   @Test
   void benchRawPrintsTheCeilingOfBothModels() {
-    Result r = run("bench", "raw", "--seconds", "0.1", "--batch", "2");
+    CliRun r = run("bench", "raw", "--seconds", "0.1", "--batch", "2");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(6);
-    assertThat(lines[2]).startsWith("gru-sst2");
-    assertThat(lines[3]).startsWith("gru-sst2");
-    assertThat(lines[4]).startsWith("minilm-l6-sst2");
-    assertThat(lines[5]).startsWith("minilm-l6-sst2");
+    assertThat(lines[2]).startsWith("gru-sentiment3");
+    assertThat(lines[3]).startsWith("gru-sentiment3");
+    assertThat(lines[4]).startsWith("minilm-l6-sentiment3");
+    assertThat(lines[5]).startsWith("minilm-l6-sentiment3");
     for (int i = 2; i < 6; i++) {
       String[] cols = lines[i].trim().split("\\s+");
       // messages built to 16 and 128 tokens: a word that would overshoot is left out
@@ -161,7 +144,7 @@ class EvaluateCommandTest {
 
   @Test
   void benchOnAnotherClusterNeedsItsSchemaRegistry() {
-    Result r = run("bench", "--quick", "--bootstrap-servers", "127.0.0.1:1");
+    CliRun r = run("bench", "--quick", "--bootstrap-servers", "127.0.0.1:1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--bootstrap-servers needs --schema-registry-url");
   }
@@ -171,7 +154,7 @@ class EvaluateCommandTest {
     Path first = dir.resolve("first");
     new io.streamnlp.bench.ComparisonReport(io.streamnlp.bench.ComparisonReportTest.results()).write(first);
     Path again = dir.resolve("again");
-    Result r = run("bench", "--from-results", first.resolve("results.json").toString(), "--out", again.toString());
+    CliRun r = run("bench", "--from-results", first.resolve("results.json").toString(), "--out", again.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Report written to");
     assertThat(Files.readString(again.resolve("report.md"))).isEqualTo(Files.readString(first.resolve("report.md")));

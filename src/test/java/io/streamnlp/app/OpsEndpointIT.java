@@ -79,7 +79,7 @@ class OpsEndpointIT extends LocalClusterIT {
           .contains("streamnlp_dead_letters_total{reason=\"EMPTY_VALUE\"} 1.0")
           .contains("streamnlp_batch_size_bucket{le=\"1.0\"}")
           .contains("streamnlp_model_call_seconds_bucket")
-          .contains("streamnlp_model_load_seconds{model=\"minilm-l6-sst2\"")
+          .contains("streamnlp_model_load_seconds{model=\"minilm-l6-sentiment3\"")
           .contains("streamnlp_state_resets_total 0.0")
           .contains("kafka_stream_thread_process_total")
           .contains("kafka_consumer_fetch_manager_records_lag_max")

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class BenchTextsTest {
   @Test
   void messagesAreBuiltToTheirTokenLengthFromTheSeed() throws Exception {
-    ModelDirectory dir = ModelDirectory.open("classpath:models/gru-sst2");
+    ModelDirectory dir = ModelDirectory.open("classpath:models/gru-sentiment3");
     try (InputStream json = dir.openTokenizer();
          HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, 256)) {
       for (int tokens : new int[] {16, 128}) {

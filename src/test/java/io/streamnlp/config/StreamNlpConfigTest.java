@@ -38,12 +38,12 @@ class StreamNlpConfigTest {
         StreamNlpConfig.OutputField.SCORES, StreamNlpConfig.OutputField.POLARITY);
     assertThat(c.getInt(StreamNlpConfig.DLQ_MAX_VALUE_BYTES_CONFIG)).isEqualTo(256 * 1024);
     assertThat(c.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG)).isEqualTo(300_000L);
-    assertThat(c.modelDir()).isEqualTo("classpath:models/minilm-l6-sst2");
+    assertThat(c.modelDir()).isEqualTo("classpath:models/minilm-l6-sentiment3");
   }
 
   @Test
   void modelDirFollowsTheEncoderUnlessSet() {
-    assertThat(new StreamNlpConfig(with("encoder", "rnn")).modelDir()).isEqualTo("classpath:models/gru-sst2");
+    assertThat(new StreamNlpConfig(with("encoder", "rnn")).modelDir()).isEqualTo("classpath:models/gru-sentiment3");
     assertThat(new StreamNlpConfig(with("model.dir", " /opt/models/mine ")).modelDir())
         .isEqualTo("/opt/models/mine");
   }
@@ -94,12 +94,12 @@ class StreamNlpConfigTest {
 
   @Test
   void failsAtStartUpWhenTheEncoderDoesNotMatchTheModelOrNoRegistryIsSet() {
-    assertThatThrownBy(() -> StreamNlp.create(with("model.dir", "classpath:models/gru-sst2"),
+    assertThatThrownBy(() -> StreamNlp.create(with("model.dir", "classpath:models/gru-sentiment3"),
         new InMemorySchemaRegistryClient()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'rnn'")
         .hasMessageContaining("encoder=rnn");
     Map<String, Object> rnnWithAttentionModel = with("encoder", "rnn");
-    rnnWithAttentionModel.put("model.dir", "classpath:models/minilm-l6-sst2");
+    rnnWithAttentionModel.put("model.dir", "classpath:models/minilm-l6-sentiment3");
     assertThatThrownBy(() -> StreamNlp.create(rnnWithAttentionModel, new InMemorySchemaRegistryClient()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("is of kind 'attention'");
     assertThatThrownBy(() -> StreamNlp.create(minimal()))

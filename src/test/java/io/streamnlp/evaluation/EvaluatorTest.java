@@ -19,7 +19,7 @@ class EvaluatorTest {
 
   /** 48 SST-2 dev sentences (every 18th): far too few to measure a model, enough to catch a broken one. */
   @ParameterizedTest
-  @CsvSource({"minilm-l6-sst2, 0.85", "gru-sst2, 0.75"})
+  @CsvSource({"minilm-l6-sentiment3, 0.85", "gru-sentiment3, 0.75"})
   void predictsTheSampleWellAndTheSameWhateverTheBatchSize(String dir, double minAccuracy) throws Exception {
     List<LabelledText> data = LabelledTextReader.read(sample(), null, "label");
     try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/" + dir),
@@ -42,7 +42,7 @@ class EvaluatorTest {
   @org.junit.jupiter.api.Test
   void theGruStillJudgesTheNewestMessageWhenItContinuesFromAnEarlierOne() throws Exception {
     List<LabelledText> data = LabelledTextReader.read(sample(), null, "label");
-    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sst2"),
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sentiment3"),
         OnnxModel.RuntimeOptions.cpu(), 128)) {
       Evaluator evaluator = new Evaluator(model);
       ClassificationReport fresh = evaluator.evaluate(data, 16);
@@ -56,14 +56,37 @@ class EvaluatorTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"negative, 0", "POSITIVE, 1", "0, 0", "1, 1"})
+  @CsvSource({"negative, 0", "Neutral, 1", "POSITIVE, 2", "0, 0", "1, 1", "2, 2"})
   void acceptsLabelNamesInAnyCaseAndIndexes(String label, int index) {
-    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sst2"),
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sentiment3"),
         OnnxModel.RuntimeOptions.cpu(), 128)) {
       assertThat(new Evaluator(model).labelIndex(label)).isEqualTo(index);
-      assertThatThrownBy(() -> new Evaluator(model).labelIndex("neutral"))
-          .hasMessageContaining("'neutral' is neither one of the model's labels [negative, positive]");
-      assertThatThrownBy(() -> new Evaluator(model).labelIndex("2")).hasMessageContaining("index from 0 to 1");
+      assertThatThrownBy(() -> new Evaluator(model).labelIndex("mixed"))
+          .hasMessageContaining("'mixed' is neither one of the model's labels [negative, neutral, positive]");
+      assertThatThrownBy(() -> new Evaluator(model).labelIndex("3")).hasMessageContaining("index from 0 to 2");
+    }
+  }
+
+  /** GLUE's SST-2 writes 0/1 for negative/positive; on a three-class model, 1 must not mean 'neutral'. */
+  @org.junit.jupiter.api.Test
+  void binaryZeroOneFilesAreReadAsTheModelsPolesOtherIndexFilesAsIndexes() throws Exception {
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sentiment3"),
+        OnnxModel.RuntimeOptions.cpu(), 128)) {
+      Evaluator evaluator = new Evaluator(model);
+      List<LabelledText> binary = List.of(new LabelledText("I love it, wonderful!", "1"),
+          new LabelledText("Terrible, it broke on day one.", "0"));
+      assertThat(evaluator.readsBinaryPoles(binary)).isTrue();
+      assertThat(evaluator.labelsOf(binary).names()).containsExactly("negative", "positive");
+      ClassificationReport report = evaluator.evaluate(binary, 2);
+      assertThat(report.labels()).containsExactly("negative", "positive");
+      assertThat(report.accuracy()).isEqualTo(1.0);
+
+      List<LabelledText> indexes = List.of(new LabelledText("I love it, wonderful!", "2"),
+          new LabelledText("The meeting is at noon.", "1"));
+      assertThat(evaluator.readsBinaryPoles(indexes)).isFalse();
+      assertThat(evaluator.labelsOf(indexes).names()).containsExactly("neutral", "positive");
+      List<LabelledText> names = List.of(new LabelledText("I love it", "positive"), new LabelledText("ok", "1"));
+      assertThat(evaluator.readsBinaryPoles(names)).isFalse();
     }
   }
 }

@@ -51,7 +51,7 @@ class SimilarityEvaluationTest {
         new SimilarityEvaluation.ScoredPair(4, "A woman is slicing an onion.", "A woman cuts an onion."),
         new SimilarityEvaluation.ScoredPair(2, "A dog runs in the park.", "A man walks in the city."),
         new SimilarityEvaluation.ScoredPair(0, "The stock market fell today.", "A child is eating a banana."));
-    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sst2"),
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sentiment3"),
         OnnxModel.RuntimeOptions.cpu(), 128)) {
       SimilarityEvaluation.Result batched = SimilarityEvaluation.evaluate(model, pairs, 8);
       SimilarityEvaluation.Result single = SimilarityEvaluation.evaluate(model, pairs, 1);

@@ -36,7 +36,7 @@ public class RnnStateSerdeBenchmark {
     for (int i = 0; i < h.length; i++) {
       h[i] = random.nextFloat() * 2 - 1;
     }
-    state = new RnnState("gru-sst2", "1.0.0", 42, 1_700_000_000_000L, h);
+    state = new RnnState("gru-sentiment3", "1.0.0", 42, 1_700_000_000_000L, h);
     stored = write.serialize("", state);
     buffer = ByteBuffer.allocate(h.length * 4);
   }

@@ -30,7 +30,7 @@ class CudaExecutionProviderTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"minilm-l6-sst2", "gru-sst2"})
+  @ValueSource(strings = {"minilm-l6-sentiment3", "gru-sentiment3"})
   void cudaMatchesTheCpu(String dir) throws Exception {
     ModelDirectory model = ModelDirectory.open("classpath:models/" + dir);
     try (OnnxModel cpu = OnnxModel.load(model, OnnxModel.RuntimeOptions.cpu(), 128);

@@ -18,7 +18,7 @@ class RecurrentEncoderTest {
 
   @BeforeAll
   static void load() {
-    model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sst2"), OnnxModel.RuntimeOptions.cpu(), 128);
+    model = OnnxModel.load(ModelDirectory.open("classpath:models/gru-sentiment3"), OnnxModel.RuntimeOptions.cpu(), 128);
   }
 
   @AfterAll
@@ -103,7 +103,7 @@ class RecurrentEncoderTest {
 
   @Test
   void onlyRecurrentModelsCarryState() {
-    try (OnnxModel attention = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sst2"),
+    try (OnnxModel attention = OnnxModel.load(ModelDirectory.open("classpath:models/minilm-l6-sentiment3"),
         OnnxModel.RuntimeOptions.cpu(), 128)) {
       assertThatThrownBy(() -> attention.newRecurrentEncoder(1)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("not 'rnn'");

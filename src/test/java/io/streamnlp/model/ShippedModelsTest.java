@@ -32,21 +32,25 @@ class ShippedModelsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"minilm-l6-sst2", "gru-sst2"})
-  void tagsClearlyPositiveAndNegativeMessages(String dir) throws Exception {
-    try (OnnxModel model = load(dir); TextEncoder encoder = model.newEncoder(8)) {
-      assertThat(model.info().labels()).containsExactly("negative", "positive");
+  @ValueSource(strings = {"minilm-l6-sentiment3", "gru-sentiment3"})
+  void tagsClearlyPositiveNegativeAndNeutralMessages(String dir) throws Exception {
+    try (OnnxModel model = load(dir); TextEncoder encoder = model.newEncoder(12)) {
+      assertThat(model.info().labels()).containsExactly("negative", "neutral", "positive");
+      assertThat(model.info().polarity()).isEqualTo(new ModelInfo.PolarLabels(2, 0));
       List<EncoderResult> results = encoder.encode(tokens(model,
           "I absolutely love this, it is wonderful!",
           "This is the worst service I have ever had, truly awful.",
           "a gorgeous , funny and moving film .",
           "a dull , tedious mess that wastes its cast .",
           "Great support team, they fixed it in minutes. Thank you!",
-          "The update broke everything and nobody answers. Terrible."));
-      assertThat(results).extracting(EncoderResult::labelIndex).containsExactly(1, 0, 1, 0, 1, 0);
+          "The update broke everything and nobody answers. Terrible.",
+          "The meeting is at 3 pm in room B.",
+          "My order number is 4471.",
+          "The train leaves at 7:15 from platform 2."));
+      assertThat(results).extracting(EncoderResult::labelIndex).containsExactly(2, 0, 2, 0, 2, 0, 1, 1, 1);
       for (EncoderResult r : results) {
-        assertThat(r.scores()[0] + r.scores()[1]).isCloseTo(1f, within(1e-5f));
-        assertThat(r.scores()[r.labelIndex()]).isGreaterThan(0.6f);
+        assertThat(r.scores()[0] + r.scores()[1] + r.scores()[2]).isCloseTo(1f, within(1e-5f));
+        assertThat(r.scores()[r.labelIndex()]).isGreaterThan(0.4f);
         assertThat(r.embedding()).hasSize(model.manifest().embeddingDim());
         double norm = 0;
         for (float v : r.embedding()) {
@@ -54,11 +58,21 @@ class ShippedModelsTest {
         }
         assertThat(norm).isCloseTo(1.0, within(1e-4));
       }
+      // Polarity orders them: clearly positive > neutral > clearly negative.
+      float positive = polarity(results.get(0));
+      float neutral = polarity(results.get(6));
+      float negative = polarity(results.get(1));
+      assertThat(positive).isGreaterThan(0.5f).isGreaterThan(neutral);
+      assertThat(negative).isLessThan(-0.5f).isLessThan(neutral);
     }
   }
 
+  private static float polarity(EncoderResult r) {
+    return r.scores()[2] - r.scores()[0];
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"minilm-l6-sst2", "gru-sst2"})
+  @ValueSource(strings = {"minilm-l6-sentiment3", "gru-sentiment3"})
   void aMessagesResultDoesNotDependOnItsBatchMates(String dir) throws Exception {
     try (OnnxModel model = load(dir); TextEncoder encoder = model.newEncoder(4)) {
       String text = "not bad at all";
@@ -72,7 +86,7 @@ class ShippedModelsTest {
 
   @Test
   void theTransformerReturnsItsLastLayersAttentionOverRealTokens() throws Exception {
-    try (OnnxModel model = load("minilm-l6-sst2")) {
+    try (OnnxModel model = load("minilm-l6-sentiment3")) {
       ModelManifest m = model.manifest();
       assertThat(m.outputs().attention()).isNotNull();
       long[] ids = model.tokenizer().tokenize("the acting is superb").ids();
@@ -109,7 +123,7 @@ class ShippedModelsTest {
 
   @Test
   void theTransformerExplainsEachMessageWithTokenWeightsThatSumToOne() throws Exception {
-    try (OnnxModel model = load("minilm-l6-sst2");
+    try (OnnxModel model = load("minilm-l6-sentiment3");
          TextEncoder plain = model.newEncoder(4);
          TextEncoder explaining = model.newExplainingEncoder(4)) {
       List<TokenizedText> batch = tokens(model, "the acting is superb", "a dull , tedious mess that wastes its "
@@ -132,7 +146,7 @@ class ShippedModelsTest {
       float[] alone = explaining.encode(batch.subList(0, 1)).get(0).tokenWeights();
       assertThat(explained.get(0).tokenWeights()).containsExactly(alone, within(1e-5f));
     }
-    try (OnnxModel gru = load("gru-sst2")) {
+    try (OnnxModel gru = load("gru-sentiment3")) {
       assertThatThrownBy(() -> gru.newExplainingEncoder(1)).isInstanceOf(ModelLoadException.class)
           .hasMessageContaining("recurrent");
     }
@@ -140,7 +154,7 @@ class ShippedModelsTest {
 
   @Test
   void contextIsAttendedToButTheTagDescribesTheMessage() throws Exception {
-    try (OnnxModel model = load("minilm-l6-sst2");
+    try (OnnxModel model = load("minilm-l6-sentiment3");
          ContextualEncoder encoder = model.newContextualEncoder(4, true)) {
       assertThat(encoder.takesContext()).isTrue();
       TokenizedText reply = model.tokenizer().tokenize("me too");
@@ -148,8 +162,8 @@ class ShippedModelsTest {
       long[] loved = context(model, "i loved every minute of this film");
       List<EncoderResult> r = encoder.encode(List.of(reply, reply, reply), java.util.Arrays.asList(hated, loved,
           null));
-      assertThat(r.get(0).labelIndex()).isEqualTo(0);
-      assertThat(r.get(1).labelIndex()).isEqualTo(1);
+      // The context moves the reply's polarity the context's way (how far is the subject of bench memory).
+      assertThat(polarity(r.get(0))).isLessThan(polarity(r.get(1)));
       // No context = the message alone, exactly.
       EncoderResult alone = model.newEncoder(1).encode(List.of(reply)).get(0);
       assertThat(r.get(2).scores()).containsExactly(alone.scores(), within(1e-6f));

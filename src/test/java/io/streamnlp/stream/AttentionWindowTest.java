@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** encoder=attention with attention.window.tokens > 0: each key's recent tokens are context. */
 class AttentionWindowTest {
+  private static final int POSITIVE = 2; // negative, neutral, positive
   private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
   private PipelineDriver pipeline;
   private StreamNlp nlp;
@@ -75,12 +76,13 @@ class AttentionWindowTest {
     pipeline.send("alice", "me too", 3);   // the same batch: its context includes alice's first message
     pipeline.send("bob", "me too", 4);
     List<TextEncoding> r = results();
-    assertThat(r).extracting(TextEncoding::getLabel).containsExactly("negative", "positive", "negative",
-        "positive");
     EncoderResult alice = direct("me too", inner("i hated every minute of this film"));
     EncoderResult bob = direct("me too", inner("i loved every minute of this film"));
-    assertThat(r.get(2).getScores().get("positive")).isCloseTo(alice.scores()[1], within(1e-5f));
-    assertThat(r.get(3).getScores().get("positive")).isCloseTo(bob.scores()[1], within(1e-5f));
+    List<String> labels = nlp.model().info().labels();
+    assertThat(r).extracting(TextEncoding::getLabel).containsExactly("negative", "positive",
+        labels.get(alice.labelIndex()), labels.get(bob.labelIndex()));
+    assertThat(r.get(2).getScores().get("positive")).isCloseTo(alice.scores()[POSITIVE], within(1e-5f));
+    assertThat(r.get(3).getScores().get("positive")).isCloseTo(bob.scores()[POSITIVE], within(1e-5f));
     ContextWindow stored = driver.<Bytes, ContextWindow>getKeyValueStore(StreamNlpTopology.CONTEXT_STORE)
         .get(Bytes.wrap("alice".getBytes(StandardCharsets.UTF_8)));
     long[] expected = new long[0];
@@ -103,7 +105,7 @@ class AttentionWindowTest {
     pipeline.send("alice", "me too", 2);
     List<TextEncoding> r = results();
     assertThat(r.get(1).getScores().get("positive")).as("read without context")
-        .isCloseTo(direct("me too", null).scores()[1], within(1e-5f));
+        .isCloseTo(direct("me too", null).scores()[POSITIVE], within(1e-5f));
     assertThat(windows.get(alice).tokens()).as("the window starts again").containsExactly(inner("me too"));
     assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
       assertThat(e.getKey().name()).isEqualTo("state-reset-total");
@@ -124,8 +126,8 @@ class AttentionWindowTest {
     pipeline.send("alice", "me too", 60);   // 55 s later: nothing is recent enough
     List<TextEncoding> r = results();
     assertThat(r.get(1).getScores().get("positive"))
-        .isCloseTo(direct("me too", Arrays.copyOfRange(all, all.length - 3, all.length)).scores()[1], within(1e-5f));
-    assertThat(r.get(2).getScores().get("positive")).isCloseTo(direct("me too", null).scores()[1], within(1e-5f));
+        .isCloseTo(direct("me too", Arrays.copyOfRange(all, all.length - 3, all.length)).scores()[POSITIVE], within(1e-5f));
+    assertThat(r.get(2).getScores().get("positive")).isCloseTo(direct("me too", null).scores()[POSITIVE], within(1e-5f));
   }
 
   @Test
@@ -137,7 +139,7 @@ class AttentionWindowTest {
     long[] all = inner("i hated every minute of this film");
     long[] kept = Arrays.copyOfRange(all, all.length - 6, all.length);
     assertThat(r.get(1).getScores().get("positive"))
-        .isCloseTo(direct("me too honestly", kept).scores()[1], within(1e-5f));
+        .isCloseTo(direct("me too honestly", kept).scores()[POSITIVE], within(1e-5f));
     double truncated = driver.metrics().entrySet().stream()
         .filter(e -> e.getKey().name().equals("context-truncated-total")).mapToDouble(e ->
             ((Number) e.getValue().metricValue()).doubleValue()).sum();

@@ -18,11 +18,11 @@ class RnnStateSerdeTest {
     }
     state[7] = Float.MIN_VALUE;
     state[8] = -0f;
-    RnnState s = new RnnState("gru-sst2", "1.0.0", 12_345_678_901L, 1_700_000_000_123L, state);
+    RnnState s = new RnnState("gru-sentiment3", "1.0.0", 12_345_678_901L, 1_700_000_000_123L, state);
     byte[] bytes = serde.serializer().serialize("t", s);
-    assertThat(bytes.length).isEqualTo(1 + 4 + 8 + 4 + 5 + 8 + 8 + 4 + 512 * 4);
+    assertThat(bytes.length).isEqualTo(1 + 4 + 14 + 4 + 5 + 8 + 8 + 4 + 512 * 4);
     RnnState back = serde.deserializer().deserialize("t", bytes);
-    assertThat(back.modelName()).isEqualTo("gru-sst2");
+    assertThat(back.modelName()).isEqualTo("gru-sentiment3");
     assertThat(back.modelVersion()).isEqualTo("1.0.0");
     assertThat(back.steps()).isEqualTo(12_345_678_901L);
     assertThat(back.updatedMs()).isEqualTo(1_700_000_000_123L);

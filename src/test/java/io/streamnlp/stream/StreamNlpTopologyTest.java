@@ -126,7 +126,7 @@ class StreamNlpTopologyTest {
     assertThat(pos.getSource().getOffset()).isEqualTo(0L);
     assertThat(neg.getSource().getOffset()).isEqualTo(1L);
     assertThat(StandardCharsets.UTF_8.decode(pos.getKey()).toString()).isEqualTo("u1");
-    assertThat(pos.getModel().getName()).isEqualTo("minilm-l6-sst2");
+    assertThat(pos.getModel().getName()).isEqualTo("minilm-l6-sentiment3");
     assertThat(pos.getModel().getKind()).isEqualTo("attention");
     assertThat(pos.getTokenCount()).isGreaterThan(5);
     assertThat(pos.getBatchSize()).isEqualTo(2);
