@@ -115,6 +115,12 @@ public final class StreamNlp implements AutoCloseable {
           + "its positive and negative labels (\"polarity\": {\"positive\": ..., \"negative\": ...}); model '"
           + m.name() + "' does not. Remove 'polarity' or declare them.");
     }
+    if (m.embeddingDim() == 0 && config.outputFields().contains(StreamNlpConfig.OutputField.EMBEDDING)) {
+      return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
+          config.getList(StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'embedding' needs a model with an embedding "
+          + "output; model '" + m.name() + "' gives logits only. Remove 'embedding', or export the model with "
+          + "its last_hidden_state too (see README, 'Use your own model').");
+    }
     if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
         && (m.isRecurrent() || m.outputs().attention() == null)) {
       return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,

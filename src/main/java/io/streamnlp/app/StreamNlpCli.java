@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
     description = "Streaming NLP for Apache Kafka: tag and embed text on Kafka topics with ONNX models.",
     subcommands = {RunCommand.class, DemoCommand.class, LocalCommand.class, ProduceCommand.class,
         ConsumeCommand.class, EvaluateCommand.class, TokenizeCommand.class, BenchCommand.class,
+        ImportModelCommand.class,
         CommandLine.HelpCommand.class})
 public final class StreamNlpCli {
 

@@ -64,6 +64,10 @@ public final class SimilarityEvaluation {
 
   /** Embeds both sentences of every pair in batches of {@code batchSize} and correlates their cosines. */
   public static Result evaluate(OnnxModel model, List<ScoredPair> pairs, int batchSize) throws EncodingException {
+    if (model.manifest().embeddingDim() == 0) {
+      throw new IllegalArgumentException("model " + model.manifest().name() + " has no embedding output (logits "
+          + "only), so there is no similarity to evaluate");
+    }
     List<TokenizedText> tokens = new ArrayList<>(2 * pairs.size());
     for (ScoredPair p : pairs) {
       tokens.add(tokenize(model, p.first()));

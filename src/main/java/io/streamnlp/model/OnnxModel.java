@@ -186,9 +186,10 @@ public final class OnnxModel implements AutoCloseable {
       checkStateShape(m, o.finalState(), outputs.get(o.finalState()));
     }
     String embeddingOutput = o.embedding() != null ? o.embedding() : o.hiddenStates();
-    long[] shape = ((TensorInfo) outputs.get(embeddingOutput).getInfo()).getShape();
+    long[] shape = embeddingOutput == null ? new long[] {0}
+        : ((TensorInfo) outputs.get(embeddingOutput).getInfo()).getShape();
     long dim = shape[shape.length - 1];
-    if (dim > 0 && dim != m.embeddingDim()) {
+    if (embeddingOutput != null && dim > 0 && dim != m.embeddingDim()) {
       throw new ModelLoadException("Model " + m.name() + " output '" + embeddingOutput + "' has " + dim
           + " features but the manifest says embeddingDim=" + m.embeddingDim() + ". Correct embeddingDim.");
     }

@@ -40,7 +40,8 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     ModelManifest.Outputs o = manifest.outputs();
     this.pooledByModel = o.embedding() != null;
     this.embeddingOutput = pooledByModel ? o.embedding() : o.hiddenStates();
-    this.embeddingOut = DirectBuffers.floats(pooledByModel ? maxBatch * dim : cells * dim);
+    this.embeddingOut = embeddingOutput == null ? null
+        : DirectBuffers.floats(pooledByModel ? maxBatch * dim : cells * dim);
   }
 
   @Override
@@ -95,9 +96,11 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
       if (manifest.inputs().poolingMask() != null) {
         inputs.put(manifest.inputs().poolingMask(), OnnxTensor.createTensor(model.env(), pool, shape));
       }
-      long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, seqLength, dim};
-      outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
-          DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
+      if (embeddingOutput != null) {
+        long[] embShape = pooledByModel ? new long[] {b, dim} : new long[] {b, seqLength, dim};
+        outputs.put(embeddingOutput, OnnxTensor.createTensor(model.env(),
+            DirectBuffers.window(embeddingOut, DirectBuffers.product(embShape)), embShape));
+      }
     }, attentionOutput, attention ->
         readTokenWeights(attention, batch, contextLengths, seqLength, tokenWeights, contextWeights));
     List<EncoderResult> results = new ArrayList<>(b);
@@ -202,7 +205,9 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
 
   private float[] embedding(int row, int t, int length) {
     float[] v = new float[dim];
-    if (pooledByModel) {
+    if (embeddingOutput == null) {
+      return v; // a logits-only classifier: embeddingDim is 0
+    } else if (pooledByModel) {
       embeddingOut.get(row * dim, v);
     } else if ("cls".equals(manifest.pooling())) {
       embeddingOut.get(row * t * dim, v);
