@@ -71,6 +71,17 @@ def macro_recall(predicted, labels, classes=3):
     return sum(recalls) / len(recalls)
 
 
+def class_prior(labels):
+    """Each class's share of the labels (floored at 1e-3, so its log stays finite)."""
+    return torch.tensor([sum(1 for y in labels if y == c) / max(1, len(labels)) for c in range(len(LABELS))]
+                        ).clamp(min=1e-3)
+
+
+def selection_score(result):
+    """What checkpoints are chosen on: dev macro-recall (tweets) + SST-2 dev accuracy, both goals counting."""
+    return result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
+
+
 def adjust_for_prior(name, bias, dev_logits, dev_labels, polar_logits, polar_labels, prior):
     """Logit adjustment (Menon et al., ICLR 2021): chooses tau in {0, 0.5, 1} by dev macro-recall + polar dev
     accuracy and adds -tau * log(prior) to the classifier bias in place, so the three recalls, which the

@@ -199,14 +199,13 @@ def main():
             result["step"] = step
             history.append(result)
             print(f"[attention] {json.dumps(result)}", flush=True)
-            # Both goals count: tweets' macro-recall and SST-2's polar accuracy (dev splits only).
-            score = result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
+            score = common.selection_score(result)
             if score > best:
                 best = score
                 torch.save(model.state_dict(), f"{a.out}/best.pt")
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
-    prior = torch.tensor([sum(1 for y in main_data[0] if y == c) / len(main_data[0]) for c in range(3)])
-    tau = adjust_for_prior(model, dev, dev_polar, prior.clamp(min=1e-3))
+    prior = common.class_prior(main_data[0])
+    tau = adjust_for_prior(model, dev, dev_polar, prior)
     torch.save(model.state_dict(), f"{a.out}/best.pt")  # the adjusted weights: the GRU's teacher
     selected = evaluate(model, dev, dev_polar, dev_base)
     float_path = f"{a.out}/model-float32.onnx"

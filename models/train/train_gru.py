@@ -229,14 +229,13 @@ def main():
         result["epoch"] = epoch
         history.append(result)
         print(f"[gru] {json.dumps(result)}", flush=True)
-        score = result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
+        score = common.selection_score(result)
         if score > best:
             best = score
             torch.save(model.state_dict(), f"{a.out}/best.pt")
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     model.eval()
-    tweets = [e[0] for e in examples if not e[2]]
-    prior = torch.tensor([sum(1 for y in tweets if y == c) / max(1, len(tweets)) for c in range(3)]).clamp(min=1e-3)
+    prior = common.class_prior([e[0] for e in examples if not e[2]])
     tau = adjust_for_prior(model, dev, dev_polar, prior)
     selected = evaluate(model, dev, dev_polar)
     export(model, f"{a.out}/model.onnx")
