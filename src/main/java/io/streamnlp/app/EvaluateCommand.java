@@ -55,8 +55,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "128", description = "Truncate longer messages (default 128).")
   int maxTokens;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: its own "
-      + "choice).")
+  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime intra-op threads (0: one per "
+      + "available processor, as the stream does).")
   int threads;
 
   @Option(names = "--cost-messages", defaultValue = "256",
@@ -149,13 +149,22 @@ final class EvaluateCommand implements Callable<Integer> {
     if (costMessages > 0) {
       out.println(markdown ? "\nCPU cost per message (tokenize + encode, ONNX Runtime, "
           + Runtime.getRuntime().availableProcessors() + " cores):\n" : "cost per message:");
-      for (int b : batchSize == 1 ? new int[] {1} : new int[] {1, batchSize}) {
-        Evaluator.Cost c = evaluator.cost(rows, b, costMessages, 3);
-        out.println(String.format(Locale.ROOT, "%s batch %d: %.3f ms/message encode + %.3f ms/message "
-            + "tokenize (%d messages)", markdown ? "-" : " ", b, c.encodeMillisPerMessage(),
-            c.tokenizeMillisPerMessage(), c.messages()));
+      Evaluator.Cost single = evaluator.cost(rows, 1, costMessages, 3);
+      printCost(out, single, null, "");
+      if (batchSize > 1) {
+        printCost(out, evaluator.cost(rows, batchSize, costMessages, 3, true), single, ", calls of similar lengths");
+        printCost(out, evaluator.cost(rows, batchSize, costMessages, 3, false), single,
+            ", one call padded to its longest message");
       }
     }
+  }
+
+  private void printCost(PrintWriter out, Evaluator.Cost c, Evaluator.Cost single, String how) {
+    String speedUp = single == null ? "" : String.format(Locale.ROOT, "; %.2fx batch 1's messages/s",
+        single.encodeMillisPerMessage() / c.encodeMillisPerMessage());
+    out.println(String.format(Locale.ROOT, "%s batch %d%s: %.3f ms/message encode + %.3f ms/message tokenize "
+        + "(%d messages%s)", markdown ? "-" : " ", c.batchSize(), how, c.encodeMillisPerMessage(),
+        c.tokenizeMillisPerMessage(), c.messages(), speedUp));
   }
 
   private static String plain(ClassificationReport r) {

@@ -25,8 +25,12 @@ public final class Evaluator {
     this.model = model;
   }
 
-  /** What one message costs, in milliseconds, at a batch size. */
-  public record Cost(int batchSize, int messages, double tokenizeMillisPerMessage, double encodeMillisPerMessage) {}
+  /**
+   * What one message costs, in milliseconds, at a batch size; {@code groupedByLength}: whether batches were
+   * split into calls of similar lengths (the stream's default) or run as one call padded to the longest.
+   */
+  public record Cost(int batchSize, boolean groupedByLength, int messages, double tokenizeMillisPerMessage,
+                     double encodeMillisPerMessage) {}
 
   /**
    * Whether {@code data} is binary sentiment written as 0/1 (GLUE's SST-2) for a model with more labels and
@@ -195,15 +199,21 @@ public final class Evaluator {
 
   /**
    * Times tokenizing and encoding {@code messages} messages (cycling through {@code data}) in batches of
-   * {@code batchSize}, after {@code warmupBatches} untimed batches.
+   * {@code batchSize}, after {@code warmupBatches} untimed batches, batches split by length as the stream does.
    */
   public Cost cost(List<LabelledText> data, int batchSize, int messages, int warmupBatches)
+      throws EncodingException {
+    return cost(data, batchSize, messages, warmupBatches, true);
+  }
+
+  /** As {@link #cost(List, int, int, int)}, choosing whether batches are split into calls by length. */
+  public Cost cost(List<LabelledText> data, int batchSize, int messages, int warmupBatches, boolean groupByLength)
       throws EncodingException {
     List<LabelledText> sample = new ArrayList<>(messages);
     for (int i = 0; i < messages; i++) {
       sample.add(data.get(i % data.size()));
     }
-    try (TextEncoder encoder = model.newEncoder(batchSize)) {
+    try (TextEncoder encoder = model.newEncoder(batchSize, groupByLength)) {
       List<TokenizedText> warm = tokenize(sample.subList(0, Math.min(sample.size(), batchSize)));
       for (int i = 0; i < warmupBatches; i++) {
         encoder.encode(warm);
@@ -215,7 +225,7 @@ public final class Evaluator {
         encoder.encode(tokens.subList(start, Math.min(tokens.size(), start + batchSize)));
       }
       long t2 = System.nanoTime();
-      return new Cost(batchSize, messages, (t1 - t0) / 1e6 / messages, (t2 - t1) / 1e6 / messages);
+      return new Cost(batchSize, groupByLength, messages, (t1 - t0) / 1e6 / messages, (t2 - t1) / 1e6 / messages);
     }
   }
 

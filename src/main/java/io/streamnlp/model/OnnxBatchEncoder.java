@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.streamnlp.text.TokenizedText;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ abstract class OnnxBatchEncoder implements TextEncoder {
   protected final int maxTokens;
   protected final int dim;
   protected final int labels;
+  private final LengthGroups.CallCost groupCost;
   private final FloatBuffer logitsOut;
   private final ClassScorer scorer;
 
@@ -31,8 +33,19 @@ abstract class OnnxBatchEncoder implements TextEncoder {
     void bind(Map<String, OnnxTensor> inputs, Map<String, OnnxValue> outputs) throws OrtException;
   }
 
-  OnnxBatchEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
+  /** One model call on part of a batch: the results of rows {@code rows}, in that order. */
+  @FunctionalInterface
+  interface GroupCall<R> {
+    List<R> encode(int[] rows) throws EncodingException;
+  }
+
+  /**
+   * @param groupCost the cost model that splits a batch into calls of similar lengths; null for one call per
+   *     batch, padded to its longest message
+   */
+  OnnxBatchEncoder(OnnxModel model, int maxBatch, float[][] prototypes, LengthGroups.CallCost groupCost) {
     this.model = model;
+    this.groupCost = groupCost;
     this.manifest = model.manifest();
     this.maxBatch = maxBatch;
     this.maxTokens = model.maxTokens();
@@ -66,6 +79,51 @@ abstract class OnnxBatchEncoder implements TextEncoder {
       t = Math.max(t, text.length());
     }
     return t;
+  }
+
+  /**
+   * Runs {@code call} once per length group of the batch (once for the whole batch without grouping) and
+   * returns the results in batch order.
+   *
+   * @param lengths each row's padded length in a call
+   */
+  protected <R> List<R> inLengthGroups(int[] lengths, GroupCall<R> call) throws EncodingException {
+    List<int[]> groups = groupCost == null ? null : LengthGroups.plan(lengths, maxBatch, groupCost);
+    if (groups == null || groups.size() <= 1) {
+      int[] all = new int[lengths.length];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return call.encode(all);
+    }
+    List<R> results = new ArrayList<>(java.util.Collections.nCopies(lengths.length, (R) null));
+    for (int[] group : groups) {
+      List<R> part = call.encode(group);
+      for (int k = 0; k < group.length; k++) {
+        results.set(group[k], part.get(k));
+      }
+    }
+    return results;
+  }
+
+  /** Whether batches are split into calls of similar lengths. */
+  public boolean groupsByLength() {
+    return groupCost != null;
+  }
+
+  /** The rows {@code rows} of {@code list}, in that order. */
+  protected static <T> List<T> rows(List<T> list, int[] rows) {
+    if (list == null) {
+      return null;
+    }
+    if (rows.length == list.size()) {
+      return list;
+    }
+    List<T> out = new ArrayList<>(rows.length);
+    for (int r : rows) {
+      out.add(list.get(r));
+    }
+    return out;
   }
 
   /** Reads an output ONNX Runtime allocated, before the call's result is closed. */

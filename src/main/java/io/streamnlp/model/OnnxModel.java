@@ -30,19 +30,34 @@ public final class OnnxModel implements AutoCloseable {
   private final int maxTokens;
   private final ModelInfo info;
   private String executionProvider;
+  private boolean groupByLength = true;
   private float[][] prototypes;
 
   /**
-   * How to run the model. {@code intraOpThreads} 0 lets ONNX Runtime choose. With {@code fallbackToCpu}, a
+   * How to run the model. {@code intraOpThreads} 0 means one per processor the JVM may use (which follows
+   * container CPU limits); ONNX Runtime's own choice is not used, because on a 2-vCPU machine it picked one
+   * thread and ran a batch of 32 at half the speed of two. With {@code fallbackToCpu}, a
    * CUDA provider that cannot start is replaced by the CPU (logged as an error) instead of failing start-up.
+   * With {@code groupByLength} (the default), encoders split a batch into calls of similar lengths
+   * ({@link LengthGroups}); without, a batch is one call padded to its longest message.
    */
-  public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu) {
+  public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu,
+                               boolean groupByLength) {
+    public RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu) {
+      this(executionProvider, deviceId, intraOpThreads, fallbackToCpu, true);
+    }
+
     public RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads) {
       this(executionProvider, deviceId, intraOpThreads, false);
     }
 
     public static RuntimeOptions cpu() {
       return new RuntimeOptions("cpu", 0, 0);
+    }
+
+    /** The intra-op thread count the session gets. */
+    public int intraOpThreadsOrDefault() {
+      return intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
     }
   }
 
@@ -93,6 +108,7 @@ public final class OnnxModel implements AutoCloseable {
     }
     OnnxModel model = new OnnxModel(directory, env, session, tokenizer, maxTokens);
     model.executionProvider = provider[0];
+    model.groupByLength = runtime.groupByLength();
     try {
       model.checkSignature();
       model.prototypes = model.computePrototypes();
@@ -119,9 +135,7 @@ public final class OnnxModel implements AutoCloseable {
     for (Map.Entry<String, String> entry : m.sessionOptions().entrySet()) {
       opts.addConfigEntry(entry.getKey(), entry.getValue());
     }
-    if (runtime.intraOpThreads() > 0) {
-      opts.setIntraOpNumThreads(runtime.intraOpThreads());
-    }
+    opts.setIntraOpNumThreads(runtime.intraOpThreadsOrDefault());
     switch (runtime.executionProvider().toLowerCase(Locale.ROOT)) {
       case "cpu":
         break;
@@ -226,7 +240,7 @@ public final class OnnxModel implements AutoCloseable {
       return null;
     }
     float[][] result = new float[m.labels().size()][];
-    try (TextEncoder encoder = newEncoder(1, null)) {
+    try (TextEncoder encoder = newEncoder(1, null, false)) {
       for (int l = 0; l < result.length; l++) {
         float[] sum = new float[m.embeddingDim()];
         for (String sentence : m.head().prototypes().get(m.labels().get(l))) {
@@ -247,10 +261,19 @@ public final class OnnxModel implements AutoCloseable {
 
   /**
    * A new encoder with its own buffers for batches of up to {@code maxBatch} messages: a
-   * {@link RecurrentEncoder} (each message from the zero state) for 'rnn' models.
+   * {@link RecurrentEncoder} (each message from the zero state) for 'rnn' models. It splits batches by
+   * length as the runtime options say.
    */
   public TextEncoder newEncoder(int maxBatch) {
-    return newEncoder(maxBatch, prototypes);
+    return newEncoder(maxBatch, groupByLength);
+  }
+
+  /**
+   * As {@link #newEncoder(int)}, choosing whether batches are split into calls of similar lengths
+   * ({@link LengthGroups}) or run as one call padded to the longest message (to measure what grouping gains).
+   */
+  public TextEncoder newEncoder(int maxBatch, boolean groupByLength) {
+    return newEncoder(maxBatch, prototypes, groupByLength);
   }
 
   /**
@@ -268,11 +291,16 @@ public final class OnnxModel implements AutoCloseable {
    * @param explain also give each token's attention weight
    */
   public ContextualEncoder newContextualEncoder(int maxBatch, boolean explain) {
+    return newContextualEncoder(maxBatch, explain, groupByLength);
+  }
+
+  /** As {@link #newContextualEncoder(int, boolean)}, choosing length grouping as {@link #newEncoder(int, boolean)}. */
+  public ContextualEncoder newContextualEncoder(int maxBatch, boolean explain, boolean groupByLength) {
     if (manifest().isRecurrent()) {
       throw new ModelLoadException("Model " + info.name() + " is recurrent: it carries context in its state and "
           + "has no attention weights");
     }
-    return new TransformerEncoder(this, maxBatch, prototypes, explain);
+    return new TransformerEncoder(this, maxBatch, prototypes, explain, groupByLength);
   }
 
   /** The token id that separates a context from the message after it. */
@@ -280,18 +308,23 @@ public final class OnnxModel implements AutoCloseable {
     return tokenizer.separatorId();
   }
 
-  private TextEncoder newEncoder(int maxBatch, float[][] prototypes) {
-    return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, prototypes)
-        : new TransformerEncoder(this, maxBatch, prototypes, false);
+  private TextEncoder newEncoder(int maxBatch, float[][] prototypes, boolean groupByLength) {
+    return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, prototypes, groupByLength)
+        : new TransformerEncoder(this, maxBatch, prototypes, false, groupByLength);
   }
 
   /** A new recurrent encoder, which takes and returns each message's hidden state. */
   public RecurrentEncoder newRecurrentEncoder(int maxBatch) {
+    return newRecurrentEncoder(maxBatch, groupByLength);
+  }
+
+  /** As {@link #newRecurrentEncoder(int)}, choosing length grouping as {@link #newEncoder(int, boolean)}. */
+  public RecurrentEncoder newRecurrentEncoder(int maxBatch, boolean groupByLength) {
     if (!manifest().isRecurrent()) {
       throw new IllegalStateException("Model " + info.name() + " is of kind '" + info.kind()
           + "', not 'rnn'; it has no hidden state to carry");
     }
-    return new RecurrentEncoder(this, maxBatch, prototypes);
+    return new RecurrentEncoder(this, maxBatch, prototypes, groupByLength);
   }
 
   public ModelInfo info() {

@@ -11,8 +11,8 @@ import java.util.List;
  * Runs a recurrent ('rnn') ONNX model on a batch, each message starting from its own initial hidden state
  * and returning the state after its last token. Continuing from a returned state is the same as encoding
  * the concatenated token sequence in one call, so a key's context costs a fixed state, not a growing
- * window. Buffers are allocated once for the largest batch and outputs are pinned, as in
- * {@link TransformerEncoder}.
+ * window. Buffers are allocated once for the largest batch and outputs are pinned, and a batch is split into
+ * calls of similar lengths, as in {@link TransformerEncoder}.
  */
 public final class RecurrentEncoder extends OnnxBatchEncoder {
   private final int layers;
@@ -23,8 +23,8 @@ public final class RecurrentEncoder extends OnnxBatchEncoder {
   private final FloatBuffer stateOut;
   private final FloatBuffer embeddingOut;
 
-  RecurrentEncoder(OnnxModel model, int maxBatch, float[][] prototypes) {
-    super(model, maxBatch, prototypes);
+  RecurrentEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean groupByLength) {
+    super(model, maxBatch, prototypes, groupByLength ? LengthGroups.CallCost.RECURRENT : null);
     this.layers = manifest.state().layers();
     this.hidden = manifest.state().hiddenSize();
     this.ids = DirectBuffers.longs(maxBatch * maxTokens);
@@ -63,7 +63,23 @@ public final class RecurrentEncoder extends OnnxBatchEncoder {
     if (initialStates != null && initialStates.size() != b) {
       throw new IllegalArgumentException(initialStates.size() + " initial states for " + b + " messages");
     }
-    int t = longest(batch);
+    longest(batch);
+    int[] lengths = new int[b];
+    for (int row = 0; row < b; row++) {
+      lengths[row] = batch.get(row).length();
+    }
+    return inLengthGroups(lengths, rows -> encodeOneCall(rows(batch, rows), rows(initialStates, rows)));
+  }
+
+  /** One model call: the scan runs as many steps as the longest message among these rows. */
+  private List<RecurrentResult> encodeOneCall(List<TokenizedText> batch, List<float[]> initialStates)
+      throws EncodingException {
+    int b = batch.size();
+    int longest = 0;
+    for (TokenizedText text : batch) {
+      longest = Math.max(longest, text.length());
+    }
+    int t = longest;
     fillInputs(batch, initialStates, t);
     long[] stateShape = {layers, b, hidden};
     run(b, t, (inputs, outputs) -> {

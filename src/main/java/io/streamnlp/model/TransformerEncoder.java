@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Runs a transformer ONNX model on a batch. Inputs and outputs live in direct buffers allocated once for
  * the largest batch: ONNX Runtime reads the inputs and writes the outputs in place (outputs are pinned),
- * so the hot path allocates only the per-message results. Batches are padded to their own longest message.
+ * so the hot path allocates only the per-message results. A batch is split into calls of similar lengths
+ * ({@link LengthGroups}); each call is padded to its own longest message.
  */
 final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEncoder {
   private final LongBuffer ids;
@@ -24,8 +25,8 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
   private final String attentionOutput;
 
   /** @param explain also compute each token's attention weight (needs the manifest's attention output) */
-  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain) {
-    super(model, maxBatch, prototypes);
+  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain, boolean groupByLength) {
+    super(model, maxBatch, prototypes, groupByLength ? LengthGroups.CallCost.TRANSFORMER : null);
     this.attentionOutput = explain ? manifest.outputs().attention() : null;
     if (explain && attentionOutput == null) {
       throw new ModelLoadException("Model " + manifest.name() + " has no attention output (outputs.attention in "
@@ -63,23 +64,37 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     if (contexts != null && contexts.size() != b) {
       throw new IllegalArgumentException(contexts.size() + " contexts for " + b + " messages");
     }
-    int[] contextLengths = new int[b];
-    int t = longest(batch);
+    longest(batch);
+    int[] lengths = new int[b];
     for (int row = 0; row < b; row++) {
       long[] context = contexts == null ? null : contexts.get(row);
+      lengths[row] = batch.get(row).length();
       if (context != null && context.length > 0) {
         if (!takesContext()) {
           throw new IllegalArgumentException("model " + manifest.name() + " has no pooling mask input, so it "
               + "cannot keep context apart from the message");
         }
-        contextLengths[row] = context.length;
-        int combined = batch.get(row).length() + context.length + 1;
-        if (combined > maxTokens) {
+        lengths[row] += context.length + 1;
+        if (lengths[row] > maxTokens) {
           throw new IllegalArgumentException("context of " + context.length + " tokens and message of "
               + batch.get(row).length() + " exceed " + maxTokens + " tokens");
         }
-        t = Math.max(t, combined);
       }
+    }
+    // rows() of the whole batch is the batch itself: a single group costs no copy.
+    return inLengthGroups(lengths, rows -> encodeOneCall(rows(batch, rows), rows(contexts, rows)));
+  }
+
+  /** One model call, every row padded to the longest message (plus context) among them. */
+  private List<EncoderResult> encodeOneCall(List<TokenizedText> batch, List<long[]> contexts)
+      throws EncodingException {
+    int b = batch.size();
+    int[] contextLengths = new int[b];
+    int t = 0;
+    for (int row = 0; row < b; row++) {
+      long[] context = contexts == null ? null : contexts.get(row);
+      contextLengths[row] = context == null ? 0 : context.length;
+      t = Math.max(t, batch.get(row).length() + (contextLengths[row] == 0 ? 0 : contextLengths[row] + 1));
     }
     fillInputs(batch, contexts, t);
     long[] shape = {b, t};
