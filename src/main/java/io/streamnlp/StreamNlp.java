@@ -10,6 +10,7 @@ import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentAvroSerializer;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryClient;
+import io.streamnlp.stream.BatchPolicy;
 import io.streamnlp.stream.DeadLetterPolicy;
 import io.streamnlp.stream.MessageBatchEncoder;
 import io.streamnlp.stream.PipelineMeters;
@@ -81,7 +82,8 @@ public final class StreamNlp implements AutoCloseable {
     this.model = OnnxModel.load(dir, new OnnxModel.RuntimeOptions(config.executionProvider(),
         config.getInt(StreamNlpConfig.EXECUTION_DEVICE_ID_CONFIG),
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
-        config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG)),
+        config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG),
+        config.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG)),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
     ConfigException misfit = misfit(config, model);
     if (misfit != null) {
@@ -192,8 +194,8 @@ public final class StreamNlp implements AutoCloseable {
         rnn && "dead-letter".equalsIgnoreCase(config.getString(StreamNlpConfig.RNN_NULL_KEY_CONFIG)),
         new TextEncodings(model.info(), config.outputFields(), model.tokenizer(),
             config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),
-        batchSize,
-        Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
+        new BatchPolicy(batchSize, Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
+            config.lowLatency()),
         deadLetterPolicy(), sinkLimits, meters);
     return parts;
   }
@@ -301,7 +303,8 @@ public final class StreamNlp implements AutoCloseable {
 
   /**
    * The Kafka Streams settings: every property that is not a streamnlp key, plus streamnlp's production
-   * exception handler (unless one is configured) and the shared objects it needs.
+   * exception handler (unless one is configured) and the shared objects it needs; with latency.mode=low, a
+   * short commit.interval.ms and poll.ms unless they are set.
    */
   public Properties streamsProperties() {
     Properties props = new Properties();
@@ -311,6 +314,10 @@ public final class StreamNlp implements AutoCloseable {
       // A stream thread waiting out a registry outage must not be taken for a stuck one and leave the group.
       props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), Long.toString(
           Math.max(300_000L, config.getLong(StreamNlpConfig.SCHEMA_REGISTRY_OUTAGE_MAX_MS_CONFIG) + 60_000L)));
+    }
+    if (config.lowLatency()) {
+      props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamNlpConfig.LOW_LATENCY_COMMIT_INTERVAL_MS);
+      props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, StreamNlpConfig.LOW_LATENCY_POLL_MS);
     }
     props.put(SinkRejectionHandler.LIMITS_CONFIG, sinkLimits);
     return props;

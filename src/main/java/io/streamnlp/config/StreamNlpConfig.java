@@ -73,6 +73,8 @@ public final class StreamNlpConfig extends AbstractConfig {
       + "classpath:models/minilm-l6-sentiment3 (attention) or classpath:models/gru-sentiment3 (rnn).";
   public static final String MODEL_DIR_DEFAULT = "";
   public static final String ATTENTION_MODEL_DIR_DEFAULT = "classpath:models/minilm-l6-sentiment3";
+  /** The int8 build of the default attention model, for model.dir: about twice the messages/s on a CPU. */
+  public static final String ATTENTION_INT8_MODEL_DIR = "classpath:models/minilm-l6-sentiment3-int8";
   public static final String RNN_MODEL_DIR_DEFAULT = "classpath:models/gru-sentiment3";
 
   public static final String EXECUTION_PROVIDER_CONFIG = "execution.provider";
@@ -88,7 +90,9 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   public static final String ONNX_INTRA_OP_THREADS_CONFIG = "onnx.intra.op.threads";
   private static final String ONNX_INTRA_OP_THREADS_DOC = "Threads ONNX Runtime may use inside one model call; "
-      + "0 lets ONNX Runtime choose (one per physical core).";
+      + "0 means one per processor the JVM may use (Runtime.availableProcessors, which follows container CPU "
+      + "limits). With num.stream.threads above 1, the threads share the model and its threads: set it to the "
+      + "processors divided by the stream threads.";
 
   public static final String MAX_TOKENS_CONFIG = "max.tokens";
   private static final String MAX_TOKENS_DOC = "Longest token sequence given to the model, special tokens "
@@ -96,12 +100,29 @@ public final class StreamNlpConfig extends AbstractConfig {
       + "model's own limit.";
 
   public static final String BATCH_SIZE_CONFIG = "batch.size";
-  private static final String BATCH_SIZE_DOC = "Messages encoded together in one model call. A batch is run as "
-      + "soon as it is full, or when batch.max.wait.ms has passed.";
+  private static final String BATCH_SIZE_DOC = "Messages encoded together (in one model call, or in a few of "
+      + "similar lengths: batch.group.by.length). A batch is run as soon as it is full, or when batch.max.wait.ms "
+      + "has passed (latency.mode=low: as soon as the input is drained).";
 
   public static final String BATCH_MAX_WAIT_MS_CONFIG = "batch.max.wait.ms";
   private static final String BATCH_MAX_WAIT_MS_DOC = "Longest time (wall clock) a buffered message waits for "
       + "its batch to fill before the partial batch is encoded.";
+
+  public static final String BATCH_GROUP_BY_LENGTH_CONFIG = "batch.group.by.length";
+  private static final String BATCH_GROUP_BY_LENGTH_DOC = "Split each batch into model calls of messages of "
+      + "similar token length (chosen by a cost model), so short messages are not padded to the longest one; "
+      + "results are the same either way. false runs a batch as one call padded to its longest message.";
+
+  public static final String LATENCY_MODE_CONFIG = "latency.mode";
+  public static final String LOW_LATENCY_COMMIT_INTERVAL_MS = "20";
+  public static final String LOW_LATENCY_POLL_MS = "5";
+  private static final String LATENCY_MODE_DOC = "throughput: a partial batch waits up to batch.max.wait.ms for "
+      + "more messages, and Kafka Streams keeps its own commit.interval.ms (100 ms under exactly_once_v2) and "
+      + "poll.ms (100 ms). low: a partial batch runs as soon as the input is drained (it waits only while more "
+      + "messages are already arriving, never more than batch.max.wait.ms), and commit.interval.ms="
+      + LOW_LATENCY_COMMIT_INTERVAL_MS + " and poll.ms=" + LOW_LATENCY_POLL_MS + " unless set: under "
+      + "exactly_once_v2 a result is readable only after the commit that follows it. Costs more, smaller "
+      + "transactions at full load.";
 
   public static final String RNN_STATE_TTL_MS_CONFIG = "rnn.state.ttl.ms";
   private static final String RNN_STATE_TTL_MS_DOC = "encoder=rnn: a key's hidden state is deleted after this "
@@ -253,6 +274,9 @@ public final class StreamNlpConfig extends AbstractConfig {
           BATCH_SIZE_DOC)
       .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, 50L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
           BATCH_MAX_WAIT_MS_DOC)
+      .define(BATCH_GROUP_BY_LENGTH_CONFIG, Type.BOOLEAN, true, Importance.LOW, BATCH_GROUP_BY_LENGTH_DOC)
+      .define(LATENCY_MODE_CONFIG, Type.STRING, "throughput",
+          ConfigDef.CaseInsensitiveValidString.in("throughput", "low"), Importance.MEDIUM, LATENCY_MODE_DOC)
       .define(RNN_STATE_TTL_MS_CONFIG, Type.LONG, 7L * 24 * 60 * 60 * 1000, ConfigDef.Range.atLeast(0),
           Importance.MEDIUM, RNN_STATE_TTL_MS_DOC)
       .define(RNN_STATE_SWEEP_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -376,6 +400,11 @@ public final class StreamNlpConfig extends AbstractConfig {
   }
 
   /** The configured model directory, or the shipped model of the configured encoder when none is set. */
+  /** latency.mode=low: flush partial batches when the input is drained, commit and poll often. */
+  public boolean lowLatency() {
+    return "low".equalsIgnoreCase(getString(LATENCY_MODE_CONFIG));
+  }
+
   public String modelDir() {
     String dir = getString(MODEL_DIR_CONFIG).trim();
     if (!dir.isEmpty()) {

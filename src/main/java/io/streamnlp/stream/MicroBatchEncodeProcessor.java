@@ -19,8 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects tokenized messages into micro-batches and encodes each batch in one model call, when the batch
- * is full or when {@code batch.max.wait.ms} has passed (a wall-clock punctuator).
+ * Collects tokenized messages into micro-batches and encodes each batch, when the batch is full or when
+ * {@code batch.max.wait.ms} has passed (a wall-clock punctuator), or, in the low-latency mode
+ * ({@link BatchPolicy#flushWhenIdle()}), as soon as the input is drained.
+ *
+ * <p>How the low-latency mode sees that the input is drained: Kafka Streams runs wall-clock punctuators after
+ * each round of processing, including the round that finds no more buffered records, so a punctuator every
+ * millisecond that saw no message arrive since its last run knows the stream thread has nothing more to hand
+ * over. Under load messages keep arriving between runs, so batches still fill.
  *
  * <p>The buffer is a changelogged key-value store keyed by an arrival sequence number, not a Java list:
  * Kafka Streams flushes the store's changelog before it commits the input offsets (and under
@@ -36,6 +42,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private final TextEncodings results;
   private final int batchSize;
   private final Duration maxWait;
+  private final boolean flushWhenIdle;
   private final PipelineMeters meters;
   private ProcessorContext<byte[], Routed<TextEncoding>> context;
   private KeyValueStore<Long, PendingMessage> buffer;
@@ -44,16 +51,18 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
   private PipelineMetrics.Encode metrics;
   private long nextSequence;
   private int buffered;
+  private int arrivedSinceCheck;
+  private long oldestBufferedMs;
 
   public MicroBatchEncodeProcessor(String storeName, Supplier<MessageBatchEncoder> encoderFactory,
-                                   TextEncodings results,
-                                   int batchSize, Duration maxWait, PipelineMeters meters) {
+                                   TextEncodings results, BatchPolicy policy, PipelineMeters meters) {
     this.storeName = storeName;
     this.meters = meters;
     this.encoderFactory = encoderFactory;
     this.results = results;
-    this.batchSize = batchSize;
-    this.maxWait = maxWait;
+    this.batchSize = policy.size();
+    this.maxWait = policy.maxWait();
+    this.flushWhenIdle = policy.flushWhenIdle();
   }
 
   @Override
@@ -73,13 +82,29 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
     if (buffered > 0) {
       LOG.info("Task {} resumes with {} buffered messages to encode", context.taskId(), buffered);
     }
-    this.punctuator = context.schedule(maxWait, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+    oldestBufferedMs = context.currentSystemTimeMs();
+    this.punctuator = flushWhenIdle
+        ? context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, this::flushIfIdleOrDue)
+        : context.schedule(maxWait, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+  }
+
+  /** Low-latency mode: runs the partial batch when no message arrived since the last check, or it waited enough. */
+  void flushIfIdleOrDue(long now) {
+    boolean idle = arrivedSinceCheck == 0;
+    arrivedSinceCheck = 0;
+    if (buffered > 0 && (idle || now - oldestBufferedMs >= maxWait.toMillis())) {
+      flush();
+    }
   }
 
   @Override
   public void process(Record<byte[], PendingMessage> record) {
+    if (buffered == 0) {
+      oldestBufferedMs = context.currentSystemTimeMs();
+    }
     buffer.put(nextSequence++, record.value());
     buffered++;
+    arrivedSinceCheck++;
     if (buffered >= batchSize) {
       flush();
     }

@@ -45,7 +45,7 @@ public final class StreamNlpTopology {
    */
   public record Parts(Supplier<TextExtractor> extractors, HuggingFaceTextTokenizer tokenizer,
                       Supplier<MessageBatchEncoder> encoders, Set<StoreBuilder<?>> stores, boolean rejectNullKeys,
-                      TextEncodings results, int batchSize, Duration maxWait, DeadLetterPolicy deadLetters,
+                      TextEncodings results, BatchPolicy batching, DeadLetterPolicy deadLetters,
                       SinkLimits limits, PipelineMeters meters) {}
 
   /** The store of per-key context windows, persistent and changelogged, for {@link Parts#stores()}. */
@@ -78,7 +78,7 @@ public final class StreamNlpTopology {
           @Override
           public MicroBatchEncodeProcessor get() {
             return new MicroBatchEncodeProcessor(BUFFER_STORE, parts.encoders(), parts.results(),
-                parts.batchSize(), parts.maxWait(), parts.meters());
+                parts.batching(), parts.meters());
           }
 
           @Override

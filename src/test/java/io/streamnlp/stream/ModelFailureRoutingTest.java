@@ -89,7 +89,7 @@ class ModelFailureRoutingTest {
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(
         () -> new InputGuard(new PlainTextExtractor(), 1000), model.tokenizer(),
         () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(poisonId)), Set.of(), false,
-        new TextEncodings(model.info(), Set.of(OutputField.LABEL)), 4, Duration.ofSeconds(1),
+        new TextEncodings(model.info(), Set.of(OutputField.LABEL)), BatchPolicy.of(4, Duration.ofSeconds(1)),
         new DeadLetterPolicy("dlq", 1024, 1024), new SinkLimits(1024 * 1024),
         PipelineMeters.none(model.info().labels()));
     StreamNlpTopology.encode(builder.stream("in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())), parts)

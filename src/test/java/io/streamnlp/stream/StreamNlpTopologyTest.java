@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -95,6 +96,43 @@ class StreamNlpTopologyTest {
     try (StreamNlp byDefault = StreamNlp.create(props, registry)) {
       assertThat(byDefault.config().outputFields()).contains(StreamNlpConfig.OutputField.POLARITY);
     }
+  }
+
+  @Test
+  void theLowLatencyModeRunsAPartialBatchAsSoonAsTheInputIsDrained() {
+    start(Map.of(StreamNlpConfig.LATENCY_MODE_CONFIG, "low", StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "10000",
+        StreamNlpConfig.BATCH_SIZE_CONFIG, "32"));
+    input.pipeInput(utf8("u1"), utf8("I love this, it is wonderful!"));
+    input.pipeInput(utf8("u2"), utf8("This is terrible, I hate it."));
+    // Messages arrived since the last check: more may be on their way, the batch waits.
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertThat(results()).isEmpty();
+    // None since: the stream thread has nothing more to hand over, so the partial batch runs now.
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertThat(results()).extracting(TextEncoding::getLabel).containsExactly("positive", "negative");
+    // A steady trickle never looks idle, yet waits at most batch.max.wait.ms.
+    for (int i = 0; i < 10; i++) {
+      input.pipeInput(utf8("u3"), utf8("message " + i));
+      driver.advanceWallClockTime(Duration.ofMillis(1000));
+      assertThat(results()).as("after message %d", i).hasSize(i < 9 ? 0 : 10);
+    }
+    assertThat(nlp.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "20")
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "5");
+  }
+
+  @Test
+  void theThroughputModeWaitsForTheBatchAndKeepsKafkaStreamsCommitInterval() {
+    start(Map.of(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG, "10000"));
+    input.pipeInput(utf8("u1"), utf8("I love this, it is wonderful!"));
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    driver.advanceWallClockTime(Duration.ofMillis(1));
+    assertThat(results()).isEmpty();
+    driver.advanceWallClockTime(Duration.ofSeconds(10));
+    assertThat(results()).hasSize(1);
+    assertThat(nlp.streamsProperties()).doesNotContainKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    close();
+    start(Map.of(StreamNlpConfig.LATENCY_MODE_CONFIG, "LOW", StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "35"));
+    assertThat(nlp.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "35");
   }
 
   @Test
