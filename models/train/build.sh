@@ -2,13 +2,15 @@
 # Rebuilds the shipped three-class sentiment models (negative, neutral, positive) with fixed seeds:
 #   models/minilm-l6-sentiment3  (all-MiniLM-L6-v2 fine-tuned on tweets + SST-2, embedding kept; attention)
 #   models/gru-sentiment3        (GRU distilled from it; rnn)
+#   models/minilm-l6-sentiment3-int8 (the transformer with int8 matrix products, statically quantized)
 # then evaluates both with `streamnlp evaluate` and rewrites models/*/evaluation.md and models/SHA256SUMS.
 #
-#   models/train/build.sh [--smoke | --evaluate-only] [--data DIR]
+#   models/train/build.sh [--smoke | --evaluate-only | --quantize-only] [--data DIR]
 #
 # --data DIR: the folder holding semeval2017-4a/, sst2/ and stsb/ (default ../shared/data).
 # --evaluate-only skips training: it re-evaluates the committed models and rewrites evaluation.md and
 # SHA256SUMS (after a change to the evaluator or to the short-message set).
+# --quantize-only skips training: it quantizes the committed float transformer again, then evaluates.
 # --smoke trains on a few hundred examples for a few steps into models/train/work/ only (about 5 minutes):
 # it checks that the data loading, training, export and Java evaluation fit together, and touches no
 # shipped file.
@@ -20,16 +22,19 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 data="$root/../shared/data"
 smoke=0
 evaluate_only=0
+quantize_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --evaluate-only) evaluate_only=1 ;;
+    --quantize-only) quantize_only=1 ;;
     --data) data="$(cd "$2" && pwd)"; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 py=/usr/bin/python3
+[ "$quantize_only" = 1 ] && evaluate_only=1
 if [ "$evaluate_only" = 0 ] && ! "$py" -c 'import torch, onnx' 2>/dev/null; then
   echo "Install the training tools first: apt-get install python3-torch python3-onnx libopenblas0-pthread" >&2
   exit 2
@@ -37,6 +42,7 @@ fi
 minilm_version=1.20.0-beta30
 attention=minilm-l6-sentiment3
 gru=gru-sentiment3
+int8=minilm-l6-sentiment3-int8
 work="$root/models/train/work"
 mkdir -p "$work"
 cd "$root"
@@ -106,6 +112,24 @@ if [ "$evaluate_only" = 0 ]; then
   cp "$work/gru/training.json" "$target/$gru/training.json"
 fi
 
+if [ "$evaluate_only" = 0 ] || [ "$quantize_only" = 1 ]; then
+  echo "== int8 transformer (static quantization, calibrated on training tweets)"
+  # onnxruntime's quantization tools, from the wheels this machine kind keeps on disk (no PyPI here).
+  qenv="$work/qenv"
+  if ! "$qenv/bin/python" -c 'import onnxruntime.quantization, onnx, sympy' 2>/dev/null; then
+    python3 -m venv "$qenv"
+    "$qenv/bin/pip" install -q --no-index --find-links /opt/pypi/files onnxruntime==1.30.0 onnx==1.23.1 sympy
+  fi
+  [ -f "$work/semeval-train.ids" ] || "${jar[@]}" tokenize --model-dir "models/$attention" \
+    --input "$semeval/train.tsv" --output "$work/semeval-train.ids"
+  mkdir -p "$target/$int8"
+  [ -f "$target/$int8/manifest.json" ] || cp "models/$int8/manifest.json" "$target/$int8/"
+  "$qenv/bin/python" models/train/quantize_int8.py --float-model "$target/$attention/model.onnx" \
+    --calibration "$work/semeval-train.ids" --out "$target/$int8/model.onnx" --messages 512 --seed 13
+  cmp -s "models/$attention/tokenizer.json" "$target/$int8/tokenizer.json" \
+    || cp "models/$attention/tokenizer.json" "$target/$int8/tokenizer.json"
+fi
+
 echo "== evaluate with streamnlp evaluate"
 section() {  # title, then the evaluate arguments
   local title="$1"; shift
@@ -114,7 +138,7 @@ section() {  # title, then the evaluate arguments
   echo
   "${jar[@]}" evaluate "$@" --markdown
 }
-for m in $attention $gru; do
+for m in $attention $int8 $gru; do
   context=()
   [ "$m" = $gru ] && context=(--after-context)
   dir="$target/$m"
@@ -142,7 +166,7 @@ for m in $attention $gru; do
   cat "$dir/evaluation.md"
 done
 if [ "$smoke" = 0 ]; then
-  (cd models && sha256sum $attention/model.onnx $attention/tokenizer.json $gru/model.onnx \
-    $gru/tokenizer.json > SHA256SUMS)
+  (cd models && sha256sum $attention/model.onnx $attention/tokenizer.json $int8/model.onnx $int8/tokenizer.json \
+    $gru/model.onnx $gru/tokenizer.json > SHA256SUMS)
 fi
 echo "== done: $target"
