@@ -83,7 +83,7 @@ public final class StreamNlp implements AutoCloseable {
         config.getInt(StreamNlpConfig.EXECUTION_DEVICE_ID_CONFIG),
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
         config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG),
-        config.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG)),
+        config.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG), config.intraOpSpinning()),
         config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
     ConfigException misfit = misfit(config, model);
     if (misfit != null) {

@@ -94,6 +94,11 @@ public final class StreamNlpConfig extends AbstractConfig {
       + "limits). With num.stream.threads above 1, the threads share the model and its threads: set it to the "
       + "processors divided by the stream threads.";
 
+  public static final String ONNX_INTRA_OP_SPINNING_CONFIG = "onnx.intra.op.spinning";
+  private static final String ONNX_INTRA_OP_SPINNING_DOC = "Whether ONNX Runtime's worker threads spin-wait for "
+      + "work between operators (its default): a little faster per call on an idle machine, but the spinning takes "
+      + "CPU from Kafka's client threads on the same cores (latency.mode=low: false unless set).";
+
   public static final String MAX_TOKENS_CONFIG = "max.tokens";
   private static final String MAX_TOKENS_DOC = "Longest token sequence given to the model, special tokens "
       + "included; longer messages are truncated and flagged 'truncated' in the output. Must not exceed the "
@@ -114,15 +119,16 @@ public final class StreamNlpConfig extends AbstractConfig {
       + "results are the same either way. false runs a batch as one call padded to its longest message.";
 
   public static final String LATENCY_MODE_CONFIG = "latency.mode";
-  public static final String LOW_LATENCY_COMMIT_INTERVAL_MS = "20";
-  public static final String LOW_LATENCY_POLL_MS = "5";
+  public static final String LOW_LATENCY_COMMIT_INTERVAL_MS = "10";
+  public static final String LOW_LATENCY_POLL_MS = "1";
   private static final String LATENCY_MODE_DOC = "throughput: a partial batch waits up to batch.max.wait.ms for "
       + "more messages, and Kafka Streams keeps its own commit.interval.ms (100 ms under exactly_once_v2) and "
-      + "poll.ms (100 ms). low: a partial batch runs as soon as the input is drained (it waits only while more "
-      + "messages are already arriving, never more than batch.max.wait.ms), and commit.interval.ms="
-      + LOW_LATENCY_COMMIT_INTERVAL_MS + " and poll.ms=" + LOW_LATENCY_POLL_MS + " unless set: under "
-      + "exactly_once_v2 a result is readable only after the commit that follows it. Costs more, smaller "
-      + "transactions at full load.";
+      + "poll.ms (100 ms). low: a partial batch runs as soon as the input is drained (the stream thread found no "
+      + "new message for a millisecond), never later than batch.max.wait.ms; and unless set, commit.interval.ms="
+      + LOW_LATENCY_COMMIT_INTERVAL_MS + " (under exactly_once_v2 a result is readable only after the commit "
+      + "that follows it), poll.ms=" + LOW_LATENCY_POLL_MS + " (so an idle input is noticed within a "
+      + "millisecond) and onnx.intra.op.spinning=false. A backlog still fills whole batches; the cost is more, "
+      + "smaller transactions and a stream thread that wakes every millisecond.";
 
   public static final String RNN_STATE_TTL_MS_CONFIG = "rnn.state.ttl.ms";
   private static final String RNN_STATE_TTL_MS_DOC = "encoder=rnn: a key's hidden state is deleted after this "
@@ -268,6 +274,7 @@ public final class StreamNlpConfig extends AbstractConfig {
           EXECUTION_DEVICE_ID_DOC)
       .define(ONNX_INTRA_OP_THREADS_CONFIG, Type.INT, 0, ConfigDef.Range.atLeast(0), Importance.LOW,
           ONNX_INTRA_OP_THREADS_DOC)
+      .define(ONNX_INTRA_OP_SPINNING_CONFIG, Type.BOOLEAN, true, Importance.LOW, ONNX_INTRA_OP_SPINNING_DOC)
       .define(MAX_TOKENS_CONFIG, Type.INT, 128, ConfigDef.Range.between(3, 8192), Importance.MEDIUM,
           MAX_TOKENS_DOC)
       .define(BATCH_SIZE_CONFIG, Type.INT, 32, ConfigDef.Range.between(1, 4096), Importance.MEDIUM,
@@ -403,6 +410,12 @@ public final class StreamNlpConfig extends AbstractConfig {
   /** latency.mode=low: flush partial batches when the input is drained, commit and poll often. */
   public boolean lowLatency() {
     return "low".equalsIgnoreCase(getString(LATENCY_MODE_CONFIG));
+  }
+
+  /** onnx.intra.op.spinning, or false in the low-latency mode when the key is not set. */
+  public boolean intraOpSpinning() {
+    return lowLatency() && !originals().containsKey(ONNX_INTRA_OP_SPINNING_CONFIG) ? false
+        : getBoolean(ONNX_INTRA_OP_SPINNING_CONFIG);
   }
 
   public String modelDir() {

@@ -39,12 +39,13 @@ public final class OnnxModel implements AutoCloseable {
    * thread and ran a batch of 32 at half the speed of two. With {@code fallbackToCpu}, a
    * CUDA provider that cannot start is replaced by the CPU (logged as an error) instead of failing start-up.
    * With {@code groupByLength} (the default), encoders split a batch into calls of similar lengths
-   * ({@link LengthGroups}); without, a batch is one call padded to its longest message.
+   * ({@link LengthGroups}); without, a batch is one call padded to its longest message. Without
+   * {@code intraOpSpinning}, ONNX Runtime's worker threads sleep between operators instead of spin-waiting.
    */
   public record RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu,
-                               boolean groupByLength) {
+                               boolean groupByLength, boolean intraOpSpinning) {
     public RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads, boolean fallbackToCpu) {
-      this(executionProvider, deviceId, intraOpThreads, fallbackToCpu, true);
+      this(executionProvider, deviceId, intraOpThreads, fallbackToCpu, true, true);
     }
 
     public RuntimeOptions(String executionProvider, int deviceId, int intraOpThreads) {
@@ -136,6 +137,9 @@ public final class OnnxModel implements AutoCloseable {
       opts.addConfigEntry(entry.getKey(), entry.getValue());
     }
     opts.setIntraOpNumThreads(runtime.intraOpThreadsOrDefault());
+    if (!runtime.intraOpSpinning()) {
+      opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+    }
     switch (runtime.executionProvider().toLowerCase(Locale.ROOT)) {
       case "cpu":
         break;

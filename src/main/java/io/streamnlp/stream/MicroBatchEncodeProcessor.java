@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * ({@link BatchPolicy#flushWhenIdle()}), as soon as the input is drained.
  *
  * <p>How the low-latency mode sees that the input is drained: Kafka Streams runs wall-clock punctuators after
- * each round of processing, including the round that finds no more buffered records, so a punctuator every
- * millisecond that saw no message arrive since its last run knows the stream thread has nothing more to hand
- * over. Under load messages keep arriving between runs, so batches still fill.
+ * each round of processing, including the round that finds no more buffered records (and, with a short
+ * {@code poll.ms}, after each empty poll), so a punctuator every millisecond that saw no message arrive since
+ * its last run knows the stream thread has nothing more to hand over. A backlog is handed over in
+ * microseconds per message, so batches still fill under load; {@code batch.max.wait.ms} still bounds a wait.
  *
  * <p>The buffer is a changelogged key-value store keyed by an arrival sequence number, not a Java list:
  * Kafka Streams flushes the store's changelog before it commits the input offsets (and under

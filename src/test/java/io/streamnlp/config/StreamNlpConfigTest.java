@@ -26,6 +26,26 @@ class StreamNlpConfigTest {
   }
 
   @Test
+  void theLowLatencyModeChangesOnlyTheDefaultsAUserLeftUnset() {
+    StreamNlpConfig throughput = new StreamNlpConfig(minimal());
+    assertThat(throughput.lowLatency()).isFalse();
+    assertThat(throughput.intraOpSpinning()).isTrue();
+    assertThat(throughput.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG)).isTrue();
+
+    StreamNlpConfig low = new StreamNlpConfig(with(StreamNlpConfig.LATENCY_MODE_CONFIG, "low"));
+    assertThat(low.lowLatency()).isTrue();
+    assertThat(low.intraOpSpinning()).isFalse();
+
+    Map<String, Object> set = with(StreamNlpConfig.LATENCY_MODE_CONFIG, "low");
+    set.put(StreamNlpConfig.ONNX_INTRA_OP_SPINNING_CONFIG, "true");
+    StreamNlpConfig lowButSet = new StreamNlpConfig(set);
+    assertThat(lowButSet.intraOpSpinning()).isTrue();
+
+    assertThatThrownBy(() -> new StreamNlpConfig(with(StreamNlpConfig.LATENCY_MODE_CONFIG, "fast")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("latency.mode");
+  }
+
+  @Test
   void documentedDefaultsApply() {
     StreamNlpConfig c = new StreamNlpConfig(minimal());
     assertThat(c.dlqTopic()).isEqualTo("out-dlq");

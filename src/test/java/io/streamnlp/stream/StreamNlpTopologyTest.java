@@ -116,8 +116,8 @@ class StreamNlpTopologyTest {
       driver.advanceWallClockTime(Duration.ofMillis(1000));
       assertThat(results()).as("after message %d", i).hasSize(i < 9 ? 0 : 10);
     }
-    assertThat(nlp.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "20")
-        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "5");
+    assertThat(nlp.streamsProperties()).containsEntry(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "10")
+        .containsEntry(StreamsConfig.POLL_MS_CONFIG, "1");
   }
 
   @Test
