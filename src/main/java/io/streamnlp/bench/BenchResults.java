@@ -16,7 +16,9 @@ public record BenchResults(
     MemoryCurve memory,
     List<StateSize> stateSizes,
     List<Footprint> footprints,
-    List<ExplanationCost> explanations) {
+    List<ExplanationCost> explanations,
+    List<RawVariant> rawVariants,
+    List<EndToEndVariant> endToEndVariants) {
 
   /** Where and how the run happened. */
   public record Environment(String started, double durationSeconds, boolean quick, long seed, int cores,
@@ -30,6 +32,19 @@ public record BenchResults(
 
   /** Messages/s through ONNX Runtime alone: the ceiling. */
   public record RawPoint(String encoder, String messages, double meanTokens, int batch, double messagesPerSecond) {}
+
+  /**
+   * A ceiling measured another way than the plain {@link RawPoint} of the same encoder, messages and batch:
+   * {@code variant} "padded" (each batch one call padded to its longest message, no length grouping) or "int8"
+   * (the int8 attention model).
+   */
+  public record RawVariant(String variant, RawPoint point) {}
+
+  /**
+   * An end-to-end point of another pipeline configuration than the default one: {@code variant} "low-latency"
+   * (latency.mode=low) or "int8" (the int8 attention model).
+   */
+  public record EndToEndVariant(String variant, EndToEndPoint point) {}
 
   /**
    * Through a real broker with exactly-once processing: throughput with a backlog, then latency (record

@@ -7,7 +7,9 @@ import io.streamnlp.bench.BenchResults.ExplanationCost;
 import io.streamnlp.bench.BenchResults.Footprint;
 import io.streamnlp.bench.BenchResults.MemoryCurve;
 import io.streamnlp.bench.BenchResults.ModelFacts;
+import io.streamnlp.bench.BenchResults.EndToEndVariant;
 import io.streamnlp.bench.BenchResults.RawPoint;
+import io.streamnlp.bench.BenchResults.RawVariant;
 import io.streamnlp.bench.BenchResults.StateSize;
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.model.ModelDirectory;
@@ -32,9 +34,13 @@ public final class BenchSuite {
   public static final String RNN = "rnn";
   public static final String ATTENTION = "attention";
   /** Steps a run reports progress for. */
-  public static final int STEPS = 13;
+  public static final int STEPS = 15;
   private static final int LONG_TOKENS = 128;
   private static final int SHORT_TOKENS = 16;
+  /** Mixed messages spread from 8 to 64 tokens, about the range of tweets (SemEval-2017: 21 to 46 for 80 %). */
+  private static final int MIXED_MIN_TOKENS = 8;
+  private static final int MIXED_MAX_TOKENS = 64;
+  static final String MIXED = "mixed";
 
   /** How much to measure: {@link #quickPlan()} for a few minutes on 2 cores, {@link #fullPlan()} for steadier figures. */
   public record Plan(boolean quick, double rawSeconds, EndToEndBench.Settings endToEnd, int[] histories,
@@ -117,14 +123,48 @@ public final class BenchSuite {
     for (String encoder : dirs.keySet()) {
       for (int b : batches(batch)) {
         progress.step("end to end through the broker: encoder=" + encoder + ", batch.size=" + b);
-        endToEnd.addAll(e2e.run(encoder, b, workloads, (enc, w, size) -> raw.stream()
-            .filter(r -> r.encoder().equals(enc) && r.messages().equals(w.name()) && r.batch() == size)
-            .mapToDouble(RawPoint::messagesPerSecond).findFirst().orElse(Double.NaN)));
+        endToEnd.addAll(e2e.run(encoder, b, workloads, (enc, w, size) -> ceiling(raw, enc, w, size)));
       }
     }
     if (batch == 1) {
       progress.step("(batch.size is 1: no second batch size to run)");
     }
+
+    EndToEndBench.Workload mixed = workloads.stream().filter(w -> w.name().equals(MIXED)).findFirst().orElseThrow();
+    progress.step("ONNX Runtime alone: batches padded to their longest message; the int8 attention model");
+    List<RawVariant> rawVariants = new ArrayList<>();
+    for (Map.Entry<String, ModelDirectory> e : dirs.entrySet()) {
+      try (OnnxModel model = OnnxModel.load(e.getValue(), OnnxModel.RuntimeOptions.cpu(), maxTokens)) {
+        RawPoint p = RawThroughput.measure(e.getKey(), model, mixed.name(), mixed.texts(), new int[] {batch},
+            plan.rawSeconds(), false).get(0);
+        rawVariants.add(new RawVariant("padded", p));
+        progress.detail("%s, mixed messages, batch %d padded to its longest: %,.0f messages/s", e.getKey(), batch,
+            p.messagesPerSecond());
+      }
+    }
+    ModelDirectory int8Dir = ModelDirectory.open(StreamNlpConfig.ATTENTION_INT8_MODEL_DIR);
+    try (OnnxModel int8 = OnnxModel.load(int8Dir, OnnxModel.RuntimeOptions.cpu(), maxTokens)) {
+      for (EndToEndBench.Workload w : workloads) {
+        for (RawPoint p : RawThroughput.measure(ATTENTION, int8, w.name(), w.texts(), batches(batch),
+            plan.rawSeconds())) {
+          rawVariants.add(new RawVariant("int8", p));
+          progress.detail("int8 attention, %s messages, batch %d: %,.0f messages/s", w.name(), p.batch(),
+              p.messagesPerSecond());
+        }
+      }
+    }
+
+    progress.step("end to end, mixed messages, batch.size=" + batch + ": latency.mode=low, and the int8 model");
+    List<EndToEndVariant> endToEndVariants = new ArrayList<>();
+    for (String encoder : dirs.keySet()) {
+      endToEndVariants.add(new EndToEndVariant("low-latency", e2e.run(encoder, batch, List.of(mixed),
+          (enc, w, size) -> ceiling(raw, enc, w, size), Map.of(StreamNlpConfig.LATENCY_MODE_CONFIG, "low")).get(0)));
+    }
+    List<RawPoint> int8Raw = rawVariants.stream().filter(v -> v.variant().equals("int8")).map(RawVariant::point)
+        .toList();
+    endToEndVariants.add(new EndToEndVariant("int8", e2e.run(ATTENTION, batch, List.of(mixed),
+        (enc, w, size) -> ceiling(int8Raw, enc, w, size),
+        Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
 
     CostCurves curves = new CostCurves(plan.rounds(), plan.historyMessages());
     List<CostPoint> history;
@@ -176,7 +216,14 @@ public final class BenchSuite {
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version"), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
         Runtime.getRuntime().maxMemory(), brokerDescription, batch, maxWait, "exactly_once_v2");
-    return new BenchResults(env, facts, raw, endToEnd, history, window, memory, states, footprints, explanations);
+    return new BenchResults(env, facts, raw, endToEnd, history, window, memory, states, footprints, explanations,
+        rawVariants, endToEndVariants);
+  }
+
+  /** The ONNX Runtime ceiling among {@code points} for this encoder, workload and batch. */
+  private static double ceiling(List<RawPoint> points, String encoder, EndToEndBench.Workload w, int batch) {
+    return points.stream().filter(r -> r.encoder().equals(encoder) && r.messages().equals(w.name())
+        && r.batch() == batch).mapToDouble(RawPoint::messagesPerSecond).findFirst().orElse(Double.NaN);
   }
 
   /** A pipeline setting as the end-to-end runs get it: the user's override, else the documented default. */
@@ -185,7 +232,10 @@ public final class BenchSuite {
     return String.valueOf(value != null ? value : StreamNlpConfig.configDef().defaultValues().get(key));
   }
 
-  /** Short (about 16 tokens) and long (about {@code longTokens}) messages, 64 different ones each. */
+  /**
+   * Short (about 16 tokens), long (about {@code longTokens}) and mixed (8 to 64 tokens, shuffled) messages, 64
+   * different ones each.
+   */
   private List<EndToEndBench.Workload> workloads(ModelDirectory dir, int longTokens) throws Exception {
     try (InputStream json = dir.openTokenizer();
          HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, dir.manifest().maxTokens())) {
@@ -195,6 +245,9 @@ public final class BenchSuite {
         w.add(new EndToEndBench.Workload(spec[1] == 0 ? "short" : "long", texts,
             BenchTexts.meanTokens(tokenizer, texts)));
       }
+      List<String> mixed = BenchTexts.mixed(tokenizer, MIXED_MIN_TOKENS, Math.min(MIXED_MAX_TOKENS, longTokens), 64,
+          seed + 2);
+      w.add(new EndToEndBench.Workload(MIXED, mixed, BenchTexts.meanTokens(tokenizer, mixed)));
       return w;
     }
   }

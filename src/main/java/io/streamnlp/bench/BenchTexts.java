@@ -65,6 +65,21 @@ public final class BenchTexts {
     return messages;
   }
 
+  /**
+   * {@code count} messages of mixed lengths, spread evenly from {@code minTokens} to {@code maxTokens} and
+   * shuffled (seeded), as real message streams are: what length-aware batching is for.
+   */
+  public static List<String> mixed(HuggingFaceTextTokenizer tokenizer, int minTokens, int maxTokens, int count,
+                                   long seed) throws RejectedInputException {
+    List<String> messages = new ArrayList<>(count);
+    for (int m = 0; m < count; m++) {
+      int tokens = minTokens + (int) Math.round((maxTokens - minTokens) * (m / (double) Math.max(1, count - 1)));
+      messages.add(ofTokens(tokenizer, tokens, 1, seed + m).get(0));
+    }
+    Collections.shuffle(messages, new Random(seed));
+    return messages;
+  }
+
   /** Mean token count of {@code texts}, special tokens included. */
   public static double meanTokens(HuggingFaceTextTokenizer tokenizer, List<String> texts)
       throws RejectedInputException {

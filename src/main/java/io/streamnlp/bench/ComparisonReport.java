@@ -80,6 +80,7 @@ public final class ComparisonReport {
     s.append("\nVerdicts follow fixed rules over the figures above (a difference under ")
         .append(Math.round(TIE * 100)).append(" % is a tie); the figures are this run's, on this machine.\n\n");
 
+    batchingAndLatency(s);
     details(s);
     s.append("## Plots\n\n");
     for (String p : plots) {
@@ -264,6 +265,66 @@ public final class ComparisonReport {
     return f.residentBytes() < 0 ? f("heap %.1f MB", f.heapBytes() / 1e6)
         : f("%.0f MB resident (native ONNX Runtime included), %.1f MB heap", f.residentBytes() / 1e6,
             f.heapBytes() / 1e6);
+  }
+
+  /** Length-aware batching, the int8 model and the latency modes, each against its baseline in this run. */
+  private void batchingAndLatency(StringBuilder s) {
+    if (r.rawVariants() == null || r.endToEndVariants() == null) {
+      return; // results of a run before these were measured
+    }
+    int b = r.environment().configuredBatch();
+    String mixed = BenchSuite.MIXED;
+    s.append(f("## Batching, int8 and latency modes%n%nEach figure next to its baseline from this run. Mixed "
+        + "messages: 64 texts spread from 8 to 64 tokens, shuffled.%n%n"));
+    s.append(f("### Length-aware batching (ONNX Runtime alone, mixed messages)%n%n| encoder | batch 1 msg/s "
+        + "| batch %d, one call padded to its longest | batch %d, calls of similar lengths | by length / batch 1 "
+        + "| by length / padded |%n|---|---|---|---|---|---|%n", b, b));
+    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
+      Optional<RawPoint> one = raw(r.raw(), enc, mixed, 1);
+      Optional<RawPoint> grouped = raw(r.raw(), enc, mixed, b);
+      Optional<RawPoint> padded = raw(variant(r.rawVariants(), "padded"), enc, mixed, b);
+      if (one.isPresent() && grouped.isPresent() && padded.isPresent()) {
+        s.append(f("| %s | %,.0f | %,.0f | %,.0f | x%.2f | x%.2f |%n", enc, one.get().messagesPerSecond(),
+            padded.get().messagesPerSecond(), grouped.get().messagesPerSecond(),
+            grouped.get().messagesPerSecond() / one.get().messagesPerSecond(),
+            grouped.get().messagesPerSecond() / padded.get().messagesPerSecond()));
+      }
+    }
+    s.append(f("%n### int8 attention model (`%s`) vs float (ONNX Runtime alone)%n%n| messages | batch | float "
+        + "msg/s | int8 msg/s | int8 / float |%n|---|---|---|---|---|%n", "minilm-l6-sentiment3-int8"));
+    for (RawPoint q : variant(r.rawVariants(), "int8")) {
+      raw(r.raw(), BenchSuite.ATTENTION, q.messages(), q.batch()).ifPresent(fl -> s.append(f(
+          "| %s (%.0f tok) | %d | %,.0f | %,.0f | x%.2f |%n", q.messages(), q.meanTokens(), q.batch(),
+          fl.messagesPerSecond(), q.messagesPerSecond(), q.messagesPerSecond() / fl.messagesPerSecond())));
+    }
+    s.append(f("%n### End to end (exactly_once_v2, mixed messages, batch.size=%d)%n%n| encoder | configuration "
+        + "| msg/s (backlog) | kept vs default | latency measured at msg/s | p50 ms | p99 ms |%n"
+        + "|---|---|---|---|---|---|---|%n", b));
+    for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
+      Optional<EndToEndPoint> base = e2e(enc, mixed, b);
+      base.ifPresent(p -> s.append(f("| %s | default (latency.mode=throughput) | %,.0f | | %.0f | %.0f | %.0f |%n",
+          enc, p.messagesPerSecond(), p.latencyRate(), p.p50Ms(), p.p99Ms())));
+      for (BenchResults.EndToEndVariant v : r.endToEndVariants()) {
+        EndToEndPoint p = v.point();
+        if (p.encoder().equals(enc)) {
+          String what = v.variant().equals("low-latency") ? "latency.mode=low" : "int8 model, default mode";
+          String kept = base.map(x -> f("%.0f %%", 100 * p.messagesPerSecond() / x.messagesPerSecond())).orElse("");
+          s.append(f("| %s | %s | %,.0f | %s | %.0f | %.0f | %.0f |%n", enc, what, p.messagesPerSecond(), kept,
+              p.latencyRate(), p.p50Ms(), p.p99Ms()));
+        }
+      }
+    }
+    s.append("\nLatency is measured at half of each configuration's own backlog throughput, from each record's "
+        + "creation to its result being readable by a `read_committed` consumer.\n\n");
+  }
+
+  private static List<RawPoint> variant(List<BenchResults.RawVariant> variants, String name) {
+    return variants.stream().filter(v -> v.variant().equals(name)).map(BenchResults.RawVariant::point).toList();
+  }
+
+  private static Optional<RawPoint> raw(List<RawPoint> points, String encoder, String messages, int batch) {
+    return points.stream().filter(p -> p.encoder().equals(encoder) && p.messages().equals(messages)
+        && p.batch() == batch).findFirst();
   }
 
   private void details(StringBuilder s) {

@@ -35,7 +35,7 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * End to end through a real broker: the pipeline runs in Kafka Streams with exactly-once processing, a producer
  * writes plain-text messages to its input topic and a read_committed consumer reads the Avro results, as a
- * downstream application would. Per workload (short, long messages):
+ * downstream application would. Per workload (short, long, mixed-length messages):
  * <ol>
  *   <li>a warm-up of a few batches, whose rate sizes the next step to about {@code throughputSeconds};</li>
  *   <li>throughput: a backlog sent as fast as the producer can, timed from the first send to the last result;</li>
@@ -50,7 +50,7 @@ public final class EndToEndBench {
   /** Where to run: a broker and a schema registry, and pipeline properties the user set. */
   public record Target(String bootstrapServers, String schemaRegistryUrl, Map<String, String> overrides) {}
 
-  /** Messages of one kind, cycled through; {@code name} is "short" or "long". */
+  /** Messages of one kind, cycled through; {@code name} is "short", "long" or "mixed". */
   public record Workload(String name, List<String> texts, double meanTokens) {}
 
   public record Settings(double throughputSeconds, double latencySeconds, double latencyLoad, int keys,
@@ -77,6 +77,12 @@ public final class EndToEndBench {
   /** One pipeline ({@code encoder}, {@code batch}) measured on each workload in turn. */
   public List<EndToEndPoint> run(String encoder, int batch, List<Workload> workloads, Ceiling ceiling)
       throws Exception {
+    return run(encoder, batch, workloads, ceiling, Map.of());
+  }
+
+  /** As {@link #run(String, int, List, Ceiling)}, with pipeline properties set on top of the user's. */
+  public List<EndToEndPoint> run(String encoder, int batch, List<Workload> workloads, Ceiling ceiling,
+                                 Map<String, String> extra) throws Exception {
     String id = "streamnlp-bench-" + encoder + "-b" + batch + "-" + Long.toString(System.currentTimeMillis(), 36);
     String input = id + "-in";
     String output = id + "-out";
@@ -87,7 +93,7 @@ public final class EndToEndBench {
       admin.createTopics(List.of(new NewTopic(input, Optional.of(1), Optional.empty()),
           new NewTopic(output, Optional.of(1), Optional.empty()),
           new NewTopic(dlq, Optional.of(1), Optional.empty()))).all().get();
-      try (StreamNlp nlp = StreamNlp.create(pipeline(id, encoder, batch, input, output, dlq, stateDir));
+      try (StreamNlp nlp = StreamNlp.create(pipeline(id, encoder, batch, input, output, dlq, stateDir, extra));
            StreamsRunner runner = new StreamsRunner(nlp, new Properties());
            KafkaProducer<byte[], byte[]> producer = producer();
            KafkaConsumer<byte[], byte[]> consumer = consumer()) {
@@ -148,9 +154,19 @@ public final class EndToEndBench {
     StepResults lat = results.await(m, encoder + " latency");
     sender.join();
     double[] latencies = lat.latenciesMs();
+    // Where the time goes: waiting in the micro-batch buffer and the model call; the rest is the trip from the
+    // producer into the stream thread and from the encoded result to the commit that makes it readable.
+    progress.detail("%s messages, batch %d: p50/p99 ms total %.0f/%.0f, in the buffer %.0f/%.0f, model call "
+        + "%.0f/%.0f", w.name(), batch, Timing.percentile(latencies, 50), Timing.percentile(latencies, 99),
+        Timing.percentile(toMs(lat.queued), 50), Timing.percentile(toMs(lat.queued), 99),
+        Timing.percentile(toMs(lat.modelCall), 50), Timing.percentile(toMs(lat.modelCall), 99));
     return new EndToEndPoint(encoder, w.name(), w.meanTokens(), batch, n, rate, thr.meanBatch(), latencyRate, m,
         Timing.percentile(latencies, 50), Timing.percentile(latencies, 95), Timing.percentile(latencies, 99),
         thr.deadLettered + lat.deadLettered, ceiling.messagesPerSecond(encoder, w, batch));
+  }
+
+  private static double[] toMs(List<Long> values) {
+    return values.stream().mapToDouble(Long::doubleValue).toArray();
   }
 
   private int size(double rate) {
@@ -194,6 +210,9 @@ public final class EndToEndBench {
   /** What one step read: each result's latency, the batch it was encoded in, and dead letters. */
   private static final class StepResults {
     final List<Long> latencies = new ArrayList<>();
+    /** Per result: ms in the micro-batch buffer, and ms of its model call (from the result's own fields). */
+    final List<Long> queued = new ArrayList<>();
+    final List<Long> modelCall = new ArrayList<>();
     long batchSum;
     int encoded;
     int deadLettered;
@@ -235,7 +254,10 @@ public final class EndToEndBench {
           b.latencies.add(now - r.timestamp());
           if (r.topic().equals(output)) {
             b.encoded++;
-            b.batchSum += deserializer.deserialize(output, r.value()).getBatchSize();
+            TextEncoding result = deserializer.deserialize(output, r.value());
+            b.batchSum += result.getBatchSize();
+            b.queued.add(result.getQueuedMillis());
+            b.modelCall.add(result.getEncodeLatencyMicros() / 1000);
           } else {
             b.deadLettered++;
           }
@@ -259,7 +281,7 @@ public final class EndToEndBench {
   }
 
   private Properties pipeline(String id, String encoder, int batch, String input, String output, String dlq,
-                              Path stateDir) {
+                              Path stateDir, Map<String, String> extra) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
@@ -268,6 +290,7 @@ public final class EndToEndBench {
     p.put(StreamNlpConfig.SCHEMA_REGISTRY_URL_CONFIG, target.schemaRegistryUrl());
     p.put(StreamNlpConfig.ENCODER_CONFIG, encoder);
     p.putAll(target.overrides());
+    p.putAll(extra);
     // What is measured decides these, whatever the overrides say.
     p.put(StreamNlpConfig.INPUT_TOPICS_CONFIG, input);
     p.put(StreamNlpConfig.OUTPUT_TOPIC_CONFIG, output);

@@ -19,11 +19,17 @@ public final class RawThroughput {
    */
   public static List<RawPoint> measure(String encoder, OnnxModel model, String messages, List<String> texts,
                                        int[] batches, double seconds) throws Exception {
+    return measure(encoder, model, messages, texts, batches, seconds, true);
+  }
+
+  /** As {@link #measure(String, OnnxModel, String, List, int[], double)}, choosing length grouping. */
+  public static List<RawPoint> measure(String encoder, OnnxModel model, String messages, List<String> texts,
+                                       int[] batches, double seconds, boolean groupByLength) throws Exception {
     List<TokenizedText> tokenized = BenchTexts.tokenized(model.tokenizer(), texts);
     double tokens = tokenized.stream().mapToInt(TokenizedText::length).average().orElse(0);
     List<RawPoint> points = new ArrayList<>(batches.length);
     for (int b : batches) {
-      try (TextEncoder enc = model.newEncoder(b)) {
+      try (TextEncoder enc = model.newEncoder(b, groupByLength)) {
         points.add(new RawPoint(encoder, messages, tokens, b, messagesPerSecond(enc, tokenized, b, seconds)));
       }
     }

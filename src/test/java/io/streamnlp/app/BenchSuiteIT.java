@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -32,11 +33,17 @@ class BenchSuiteIT extends LocalClusterIT {
     BenchResults r = new BenchSuite(tiny, new EndToEndBench.Target(kafka.bootstrapServers(), registry.url(),
         Map.of("batch.size", "4")), "test broker", 13, new PrintWriter(progress, true)).run();
 
-    assertThat(progress.toString()).contains("[ 1/13 ", "[13/13 ", "end to end through the broker: encoder=rnn, "
-        + "batch.size=4", "end to end through the broker: encoder=attention, batch.size=1");
-    // 2 encoders x batch 1 and 4 x short and long messages, each measured through the broker
-    assertThat(r.endToEnd()).hasSize(8);
-    for (EndToEndPoint p : r.endToEnd()) {
+    assertThat(progress.toString()).contains("[ 1/15 ", "[15/15 ", "end to end through the broker: encoder=rnn, "
+        + "batch.size=4", "end to end through the broker: encoder=attention, batch.size=1",
+        "latency.mode=low, and the int8 model");
+    // 2 encoders x batch 1 and 4 x short, long and mixed messages, each measured through the broker; then the
+    // low-latency mode of both encoders and the int8 model on mixed messages at batch 4
+    assertThat(r.endToEnd()).hasSize(12);
+    assertThat(r.endToEndVariants()).extracting(BenchResults.EndToEndVariant::variant)
+        .containsExactly("low-latency", "low-latency", "int8");
+    List<EndToEndPoint> all = new java.util.ArrayList<>(r.endToEnd());
+    r.endToEndVariants().forEach(v -> all.add(v.point()));
+    for (EndToEndPoint p : all) {
       assertThat(p.messagesPerSecond()).as(p.toString()).isPositive();
       assertThat(p.throughputMessages()).isBetween(20, 200);
       assertThat(p.meanBatch()).isBetween(1.0, (double) p.batch());
@@ -44,11 +51,16 @@ class BenchSuiteIT extends LocalClusterIT {
       assertThat(p.p95Ms()).isLessThanOrEqualTo(p.p99Ms());
       assertThat(p.deadLettered()).isZero();
       assertThat(p.rawMessagesPerSecond()).isPositive();
-      assertThat(p.meanTokens()).isBetween(p.messages().equals("short") ? 13.0 : 124.0,
-          p.messages().equals("short") ? 16.0 : 128.0);
+      switch (p.messages()) {
+        case "short" -> assertThat(p.meanTokens()).isBetween(13.0, 16.0);
+        case "long" -> assertThat(p.meanTokens()).isBetween(124.0, 128.0);
+        default -> assertThat(p.meanTokens()).isBetween(30.0, 40.0);
+      }
     }
     assertThat(r.environment().configuredBatch()).isEqualTo(4);
-    assertThat(r.raw()).hasSize(8);
+    assertThat(r.raw()).hasSize(12);
+    // padded mixed batches of both encoders; the int8 model on every workload at batch 1 and 4
+    assertThat(r.rawVariants()).hasSize(2 + 6).allSatisfy(v -> assertThat(v.point().messagesPerSecond()).isPositive());
     assertThat(r.rnnHistory()).extracting(BenchResults.CostPoint::length).containsExactly(1, 3);
     assertThat(r.attentionWindow()).extracting(BenchResults.CostPoint::length).containsExactly(0, 16);
     assertThat(r.memory().points()).hasSize(2);
@@ -61,7 +73,8 @@ class BenchSuiteIT extends LocalClusterIT {
     }
 
     Path md = new ComparisonReport(r).write(dir);
-    assertThat(Files.readString(md)).contains("| **Inference speed", "took ");
+    assertThat(Files.readString(md)).contains("| **Inference speed", "took ", "### Length-aware batching",
+        "| attention | latency.mode=low |", "| attention | int8 model, default mode |");
     assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
     assertThat(dir.resolve("results.json")).isNotEmptyFile();
   }

@@ -9,7 +9,9 @@ import io.streamnlp.bench.BenchResults.Footprint;
 import io.streamnlp.bench.BenchResults.MemoryCurve;
 import io.streamnlp.bench.BenchResults.MemoryPoint;
 import io.streamnlp.bench.BenchResults.ModelFacts;
+import io.streamnlp.bench.BenchResults.EndToEndVariant;
 import io.streamnlp.bench.BenchResults.RawPoint;
+import io.streamnlp.bench.BenchResults.RawVariant;
 import io.streamnlp.bench.BenchResults.StateSize;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -32,9 +34,13 @@ public class ComparisonReportTest {
                 3.0, 0.875, false),
             new ModelFacts("attention", "tf-x", "1.1.0", "attention", 23_000_000, "transformer", 1800.0, 60_000, 1.0,
                 0.9, true)),
-        List.of(new RawPoint("rnn", "short", 16, 32, 9000), new RawPoint("attention", "short", 16, 32, 900)),
+        List.of(new RawPoint("rnn", "short", 16, 32, 9000), new RawPoint("attention", "short", 16, 32, 900),
+            new RawPoint("rnn", "mixed", 36, 1, 3000), new RawPoint("rnn", "mixed", 36, 32, 6000),
+            new RawPoint("attention", "mixed", 36, 1, 200), new RawPoint("attention", "mixed", 36, 32, 300)),
         List.of(new EndToEndPoint("rnn", "short", 16, 32, 5000, 1111, 30.2, 555, 1500, 91, 150, 181, 0, 9000),
-            new EndToEndPoint("attention", "short", 16, 32, 2000, 444, 27.0, 222, 600, 119, 197, 227, 0, 900)),
+            new EndToEndPoint("attention", "short", 16, 32, 2000, 444, 27.0, 222, 600, 119, 197, 227, 0, 900),
+            new EndToEndPoint("rnn", "mixed", 36, 32, 5000, 1300, 25, 650, 1500, 60, 90, 101, 0, 6000),
+            new EndToEndPoint("attention", "mixed", 36, 32, 2000, 250, 20, 125, 600, 61, 100, 121, 0, 300)),
         List.of(new CostPoint(1, 0.2, 0.1, 32), new CostPoint(1000, 0.21, 0.1, 32)),
         List.of(new CostPoint(0, 2.0, 1.0, 32), new CostPoint(240, 22.0, 24.0, 32)),
         new MemoryCurve(128, 40, 13, "negative", "positive", List.of(new MemoryPoint(0, 0.5, 1.0),
@@ -44,7 +50,28 @@ public class ComparisonReportTest {
         List.of(new Footprint("rnn", "gru-x", 100_000_000, 150_000),
             new Footprint("attention", "tf-x", 250_000_000, 150_000)),
         List.of(new ExplanationCost("rnn", false, "no attention", 32, Double.NaN, Double.NaN),
-            new ExplanationCost("attention", true, "", 32, 3.0, 3.3)));
+            new ExplanationCost("attention", true, "", 32, 3.0, 3.3)),
+        List.of(new RawVariant("padded", new RawPoint("rnn", "mixed", 36, 32, 4000)),
+            new RawVariant("padded", new RawPoint("attention", "mixed", 36, 32, 150)),
+            new RawVariant("int8", new RawPoint("attention", "mixed", 36, 32, 540))),
+        List.of(new EndToEndVariant("low-latency",
+                new EndToEndPoint("rnn", "mixed", 36, 32, 5000, 1170, 8, 585, 1500, 12, 20, 31, 0, 6000)),
+            new EndToEndVariant("low-latency",
+                new EndToEndPoint("attention", "mixed", 36, 32, 2000, 225, 9, 112, 600, 21, 35, 44, 0, 300)),
+            new EndToEndVariant("int8",
+                new EndToEndPoint("attention", "mixed", 36, 32, 2000, 400, 20, 200, 600, 50, 80, 95, 0, 540))));
+  }
+
+  @Test
+  void showsBatchingInt8AndLatencyModesAgainstTheirBaselines() {
+    String report = new ComparisonReport(results()).markdown(List.of());
+    assertThat(report).contains("## Batching, int8 and latency modes",
+        // attention: by length 300 vs batch 1 200 and padded 150; rnn 6000 vs 3000 and 4000
+        "| attention | 200 | 150 | 300 | x1.50 | x2.00 |", "| rnn | 3,000 | 4,000 | 6,000 | x2.00 | x1.50 |",
+        "| mixed (36 tok) | 32 | 300 | 540 | x1.80 |",
+        "| attention | latency.mode=low | 225 | 90 % | 112 | 21 | 44 |",
+        "| rnn | latency.mode=low | 1,170 | 90 % | 585 | 12 | 31 |",
+        "| attention | int8 model, default mode | 400 | 160 % |");
   }
 
   @Test
