@@ -195,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
   /** Long-range memory of both shipped encoders against chance (50 %). */
   @Command(name = "memory", mixinStandardHelpOptions = true,
       description = "How often a neutral probe leans (by polarity) the way of a message d tokens earlier, for "
-          + "the stateful RNN and the windowed attention encoder (50 % = chance).")
+          + "the stateful RNN and the windowed attention encoder (50 %% = chance).")
   static final class Memory implements Callable<Integer> {
     @Spec
     CommandSpec spec;
