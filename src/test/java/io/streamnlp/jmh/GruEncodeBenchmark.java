@@ -65,7 +65,10 @@ public class GruEncodeBenchmark {
       states.add(new float[stateSize]);
     }
     env = OrtEnvironment.getEnvironment();
-    raw = env.createSession(dir.readOnnx(), new OrtSession.SessionOptions());
+    // The same thread count the encoder's session gets, so the baseline differs from it only by the wrapper.
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(OnnxModel.RuntimeOptions.cpu().intraOpThreadsOrDefault());
+    raw = env.createSession(dir.readOnnx(), options);
     int longest = tokenized.stream().mapToInt(TokenizedText::length).max().orElse(1);
     long[] ids = new long[batch * longest];
     long[] lengths = new long[batch];
