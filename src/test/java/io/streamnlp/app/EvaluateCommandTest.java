@@ -25,7 +25,8 @@ class EvaluateCommandTest {
         "--batch-size", "2", "--show-errors", "5", "--after-context");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("gru-sentiment3", "(3 messages), batch 2", "accuracy", "macro-F1",
-        "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2:", "ms/message",
+        "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2, calls of similar lengths:",
+        "batch 2, one call padded to its longest message:", "x batch 1's messages/s", "ms/message",
         "after a random earlier message (carried state):");
     CliRun md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
     assertThat(md.code()).as(md.err()).isZero();
