@@ -2,6 +2,8 @@ package io.streamnlp.app;
 
 import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.evaluation.ClassificationReport;
+import io.streamnlp.evaluation.ConversationEvaluation;
+import io.streamnlp.evaluation.Conversations;
 import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.SimilarityEvaluation;
@@ -48,6 +50,16 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   LabelledColumns columns;
 
+  @Option(names = "--conversations", description = "Conversations (JSON lines, as `streamnlp conversations` "
+      + "writes them): each last message is read in its key's history (rnn: the carried state; attention: a "
+      + "context window of --window-tokens) and alone; prints reply accuracy and the leak rate per distance.")
+  Path conversations;
+
+  @Option(names = "--window-tokens", defaultValue = "128",
+      description = "With --conversations and an attention model: the context window, as attention.window.tokens "
+          + "(default 128).")
+  int windowTokens;
+
   @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of the accuracy pass and of "
       + "the second cost figure (default 32).")
   int batchSize;
@@ -79,8 +91,9 @@ final class EvaluateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be at least 1");
     }
-    if (data == null && similarity == null) {
-      throw new IllegalArgumentException("give --data (a labelled file), --similarity (scored pairs) or both");
+    if (data == null && similarity == null && conversations == null) {
+      throw new IllegalArgumentException("give --data (a labelled file), --similarity (scored pairs), "
+          + "--conversations or several");
     }
     String dir = modelDir != null ? modelDir : "rnn".equalsIgnoreCase(encoder)
         ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
@@ -98,9 +111,32 @@ final class EvaluateCommand implements Callable<Integer> {
       if (data != null) {
         classify(model, dir, out);
       }
+      if (conversations != null) {
+        conversations(model, out);
+      }
       out.flush();
     }
     return 0;
+  }
+
+  private void conversations(OnnxModel model, PrintWriter out) throws Exception {
+    ConversationEvaluation.Result r = ConversationEvaluation.evaluate(model,
+        Conversations.read(conversations), windowTokens);
+    out.println(String.format(Locale.ROOT, "%s%s %s (%s) on %s (%d conversations)%s:%n", markdown ? "**" : "",
+        model.info().name(), model.info().version(), model.info().kind(), conversations.getFileName(),
+        r.conversations(), (model.manifest().isRecurrent() ? ", hidden state carried through every message"
+            : r.windowTokens() > 0 ? ", context window " + r.windowTokens() + " tokens" : ", no context window")
+            + (markdown ? "**" : "")));
+    out.println("| distance (tokens) | replies | reply accuracy in context | the same replies alone "
+        + "| standalone neutral | leak rate |");
+    out.println("|---:|---:|---:|---:|---:|---:|");
+    for (ConversationEvaluation.Point p : r.points()) {
+      out.println(String.format(Locale.ROOT, "| %d | %d | %.1f %% | %.1f %% | %d | %.1f %% |", p.distance(),
+          p.replies(), 100 * p.replyAccuracy(), 100 * p.replyAccuracyAlone(), p.standalone(), 100 * p.leakRate()));
+    }
+    out.println("\nReplies: agree (inherits the earlier message's polarity), disagree (the opposite), question "
+        + "(neutral). Leak: a standalone neutral message tagged with the earlier message's polarity in context "
+        + "but not alone.");
   }
 
   private void classify(OnnxModel model, String dir, PrintWriter out) throws Exception {

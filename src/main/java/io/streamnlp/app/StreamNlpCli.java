@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "streamnlp", mixinStandardHelpOptions = true, versionProvider = StreamNlpCli.Version.class,
     description = "Streaming NLP for Apache Kafka: tag and embed text on Kafka topics with ONNX models.",
     subcommands = {RunCommand.class, DemoCommand.class, LocalCommand.class, ProduceCommand.class,
-        ConsumeCommand.class, EvaluateCommand.class, TokenizeCommand.class, BenchCommand.class,
+        ConsumeCommand.class, EvaluateCommand.class, TokenizeCommand.class, ConversationsCommand.class,
+        BenchCommand.class,
         ImportModelCommand.class,
         CommandLine.HelpCommand.class})
 public final class StreamNlpCli {

@@ -11,6 +11,10 @@ class EvaluateCommandTest {
   @TempDir
   Path dir;
 
+  private static java.util.List<String> rows(String out) {
+    return java.util.Arrays.stream(out.split("\n")).filter(l -> l.matches("\\| \\d+ \\|.*")).toList();
+  }
+
   private static CliRun run(String... args) {
     return CliRun.run(args);
   }
@@ -58,6 +62,37 @@ class EvaluateCommandTest {
     CliRun neither = run("evaluate");
     assertThat(neither.code()).isEqualTo(2);
     assertThat(neither.err()).contains("give --data");
+  }
+
+  @Test
+  void conversationsAreGeneratedThenEachLastMessageIsReadInItsKeysHistory() throws Exception {
+    Path conversations = dir.resolve("c.jsonl");
+    CliRun made = run("conversations", "--data", "models/eval/short-messages.csv", "--out", conversations.toString(),
+        "--distances", "0,40", "--per-kind", "6", "--seed", "5");
+    assertThat(made.code()).as(made.err()).isZero();
+    assertThat(made.out()).contains("wrote 48 conversations (2 distances x 4 kinds x 6)");
+
+    CliRun rnn = run("evaluate", "--encoder", "rnn", "--conversations", conversations.toString());
+    assertThat(rnn.code()).as(rnn.err()).isZero();
+    assertThat(rnn.out()).contains("gru-sentiment3", "(48 conversations), hidden state carried",
+        "| distance (tokens) | replies | reply accuracy in context |").containsPattern("\\| 0 \\| 18 \\| .* \\| 6 \\|")
+        .containsPattern("\\| 40 \\| 18 \\| .* \\| 6 \\|");
+
+    // Without a window the attention encoder reads each reply alone: context can neither help nor leak.
+    CliRun blind = run("evaluate", "--conversations", conversations.toString(), "--window-tokens", "0");
+    assertThat(blind.code()).as(blind.err()).isZero();
+    for (String line : blind.out().split("\n")) {
+      if (line.matches("\\| \\d+ \\|.*")) {
+        String[] cells = line.split("\\|");
+        assertThat(cells[3].trim()).as(line).isEqualTo(cells[4].trim());
+        assertThat(cells[6].trim()).as(line).isEqualTo("0.0 %");
+      }
+    }
+    CliRun windowed = run("evaluate", "--conversations", conversations.toString(), "--window-tokens", "128");
+    assertThat(blind.out()).contains("no context window");
+    assertThat(windowed.out()).contains("context window 128 tokens");
+    // The window reaches the model: some figure in the table moves.
+    assertThat(rows(windowed.out())).isNotEqualTo(rows(blind.out()));
   }
 
   @Test

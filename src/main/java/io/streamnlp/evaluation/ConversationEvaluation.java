@@ -1,0 +1,113 @@
+package io.streamnlp.evaluation;
+
+import io.streamnlp.evaluation.Conversations.Conversation;
+import io.streamnlp.evaluation.Conversations.Kind;
+import io.streamnlp.model.ContextualEncoder;
+import io.streamnlp.model.EncoderResult;
+import io.streamnlp.model.EncodingException;
+import io.streamnlp.model.OnnxModel;
+import io.streamnlp.model.RecurrentEncoder;
+import io.streamnlp.stream.ContextWindow;
+import io.streamnlp.text.RejectedInputException;
+import io.streamnlp.text.TokenizedText;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How a model reads a message in its key's history, on {@link Conversations}: the target of each conversation
+ * is encoded as the stream would encode it after the earlier messages of its key (the RNN continuing its
+ * state through every earlier message; the attention encoder reading the last {@code windowTokens} tokens as
+ * context), and alone. Per distance: accuracy on the context-dependent replies, and the leak rate — how often a
+ * standalone neutral message is pulled to the earlier message's polarity by the context.
+ */
+public final class ConversationEvaluation {
+
+  /** Figures at one distance. */
+  public record Point(int distance, int replies, int repliesCorrect, int repliesCorrectAlone, int standalone,
+                      int leaked) {
+    public double replyAccuracy() {
+      return replies == 0 ? Double.NaN : (double) repliesCorrect / replies;
+    }
+
+    /** The same replies read without their history: what context adds is the difference. */
+    public double replyAccuracyAlone() {
+      return replies == 0 ? Double.NaN : (double) repliesCorrectAlone / replies;
+    }
+
+    public double leakRate() {
+      return standalone == 0 ? Double.NaN : (double) leaked / standalone;
+    }
+  }
+
+  /** @param windowTokens the attention window used; 0 for an rnn model (its state has no window) */
+  public record Result(String model, String kind, int windowTokens, int conversations, List<Point> points) {}
+
+  private ConversationEvaluation() {}
+
+  public static Result evaluate(OnnxModel model, List<Conversation> conversations, int windowTokens)
+      throws EncodingException, RejectedInputException {
+    List<String> labels = model.info().labels();
+    for (String l : List.of("negative", "neutral", "positive")) {
+      if (!labels.contains(l)) {
+        throw new IllegalArgumentException("conversations are labelled negative/neutral/positive; model "
+            + model.info().name() + " has labels " + labels);
+      }
+    }
+    boolean rnn = model.manifest().isRecurrent();
+    Map<Integer, int[]> counts = new TreeMap<>(); // replies, correct, correct alone, standalone, leaked
+    try (RecurrentEncoder recurrent = rnn ? model.newRecurrentEncoder(1) : null;
+         ContextualEncoder attention = rnn ? null : model.newContextualEncoder(1, false)) {
+      for (Conversation c : conversations) {
+        List<TokenizedText> tokens = new ArrayList<>(c.messages().size());
+        for (Conversations.Message m : c.messages()) {
+          tokens.add(model.tokenizer().tokenize(m.text()));
+        }
+        TokenizedText target = tokens.get(tokens.size() - 1);
+        EncoderResult inContext;
+        EncoderResult alone;
+        if (rnn) {
+          float[] state = null;
+          for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
+            state = recurrent.encode(List.of(t), Arrays.asList(state)).get(0).finalState();
+          }
+          inContext = recurrent.encode(List.of(target), Arrays.asList(state)).get(0).result();
+          alone = recurrent.encode(List.of(target)).get(0);
+        } else {
+          ContextWindow window = ContextWindow.EMPTY;
+          for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
+            long[] ids = t.ids();
+            window = window.append(ids.length > 2 ? Arrays.copyOfRange(ids, 1, ids.length - 1) : new long[0], 0,
+                windowTokens);
+          }
+          long[] context = window.tokens();
+          int budget = Math.max(0, model.maxTokens() - target.length() - 1);
+          if (context.length > budget) {
+            context = Arrays.copyOfRange(context, context.length - budget, context.length);
+          }
+          inContext = attention.encode(List.of(target), Arrays.asList(context)).get(0);
+          alone = attention.encode(List.of(target)).get(0);
+        }
+        String predicted = labels.get(inContext.labelIndex());
+        String predictedAlone = labels.get(alone.labelIndex());
+        int[] n = counts.computeIfAbsent(c.distance(), d -> new int[5]);
+        if (c.kind() == Kind.STANDALONE) {
+          n[3]++;
+          if (!predicted.equals(predictedAlone) && predicted.equals(c.polarity())) {
+            n[4]++;
+          }
+        } else {
+          n[0]++;
+          n[1] += predicted.equals(c.target().label()) ? 1 : 0;
+          n[2] += predictedAlone.equals(c.target().label()) ? 1 : 0;
+        }
+      }
+    }
+    List<Point> points = new ArrayList<>();
+    counts.forEach((d, n) -> points.add(new Point(d, n[0], n[1], n[2], n[3], n[4])));
+    return new Result(model.info().name(), model.info().kind(), rnn ? 0 : windowTokens, conversations.size(),
+        points);
+  }
+}
