@@ -153,13 +153,15 @@ public final class EndToEndBench {
     Thread sender = sender(producer, input, w, m, latencyRate);
     StepResults lat = results.await(m, encoder + " latency");
     sender.join();
-    double[] latencies = lat.latenciesMs();
+    double[] latencies = toMs(lat.latencies);
     // Where the time goes: waiting in the micro-batch buffer and the model call; the rest is the trip from the
     // producer into the stream thread and from the encoded result to the commit that makes it readable.
+    double[] queued = toMs(lat.queued);
+    double[] modelCall = toMs(lat.modelCall);
     progress.detail("%s messages, batch %d: p50/p99 ms total %.0f/%.0f, in the buffer %.0f/%.0f, model call "
         + "%.0f/%.0f", w.name(), batch, Timing.percentile(latencies, 50), Timing.percentile(latencies, 99),
-        Timing.percentile(toMs(lat.queued), 50), Timing.percentile(toMs(lat.queued), 99),
-        Timing.percentile(toMs(lat.modelCall), 50), Timing.percentile(toMs(lat.modelCall), 99));
+        Timing.percentile(queued, 50), Timing.percentile(queued, 99), Timing.percentile(modelCall, 50),
+        Timing.percentile(modelCall, 99));
     return new EndToEndPoint(encoder, w.name(), w.meanTokens(), batch, n, rate, thr.meanBatch(), latencyRate, m,
         Timing.percentile(latencies, 50), Timing.percentile(latencies, 95), Timing.percentile(latencies, 99),
         thr.deadLettered + lat.deadLettered, ceiling.messagesPerSecond(encoder, w, batch));
@@ -216,10 +218,6 @@ public final class EndToEndBench {
     long batchSum;
     int encoded;
     int deadLettered;
-
-    double[] latenciesMs() {
-      return latencies.stream().mapToDouble(Long::doubleValue).toArray();
-    }
 
     double meanBatch() {
       return encoded == 0 ? 0 : (double) batchSum / encoded;

@@ -89,14 +89,9 @@ public final class LongRangeMemory {
           // Attention: the probe is read after the conversation's last `window` tokens.
           ContextWindow ctx = ContextWindow.EMPTY;
           for (String m : conversation) {
-            long[] ids = attentionTokens.get(m).ids();
-            ctx = ctx.append(Arrays.copyOfRange(ids, 1, ids.length - 1), 0, window);
+            ctx = ctx.appendMessage(attentionTokens.get(m).ids(), 0, window);
           }
-          long[] context = ctx.tokens();
-          int budget = attentionModel.maxTokens() - attentionProbe.length() - 1;
-          if (context.length > budget) {
-            context = Arrays.copyOfRange(context, context.length - budget, context.length);
-          }
+          long[] context = ctx.tokensFitting(attentionProbe.length(), attentionModel.maxTokens());
           float[] attentionScores = attention.encode(List.of(attentionProbe), Arrays.asList(context)).get(0).scores();
           rnnAgree += (rnnScores[positive] > rnnScores[negative]) == pos ? 1 : 0;
           attentionAgree += (attentionScores[positive] > attentionScores[negative]) == pos ? 1 : 0;

@@ -78,15 +78,9 @@ public final class ConversationEvaluation {
         } else {
           ContextWindow window = ContextWindow.EMPTY;
           for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
-            long[] ids = t.ids();
-            window = window.append(ids.length > 2 ? Arrays.copyOfRange(ids, 1, ids.length - 1) : new long[0], 0,
-                windowTokens);
+            window = window.appendMessage(t.ids(), 0, windowTokens);
           }
-          long[] context = window.tokens();
-          int budget = Math.max(0, model.maxTokens() - target.length() - 1);
-          if (context.length > budget) {
-            context = Arrays.copyOfRange(context, context.length - budget, context.length);
-          }
+          long[] context = window.tokensFitting(target.length(), model.maxTokens());
           inContext = attention.encode(List.of(target), Arrays.asList(context)).get(0);
           alone = attention.encode(List.of(target)).get(0);
         }

@@ -39,6 +39,24 @@ public record ContextWindow(long[] tokens, long[] times) {
     return new ContextWindow(t, s);
   }
 
+  /**
+   * This window followed by a message's own tokens: its token ids without the [CLS] and [SEP] the tokenizer
+   * adds (special tokens are not kept), keeping the newest {@code maxTokens}.
+   */
+  public ContextWindow appendMessage(long[] messageIds, long time, int maxTokens) {
+    return append(messageIds.length > 2 ? Arrays.copyOfRange(messageIds, 1, messageIds.length - 1) : new long[0],
+        time, maxTokens);
+  }
+
+  /**
+   * The newest tokens that fit as context before a message of {@code messageLength} tokens in a model input of
+   * {@code maxTokens} ([CLS] context [SEP] message): the message is never cut for its context.
+   */
+  public long[] tokensFitting(int messageLength, int maxTokens) {
+    int budget = Math.max(0, maxTokens - messageLength - 1);
+    return tokens.length <= budget ? tokens : Arrays.copyOfRange(tokens, tokens.length - budget, tokens.length);
+  }
+
   /** Compact binary form for the context store and its changelog: count, then (int token, long time)*. */
   public static final class ContextWindowSerde extends VersionedBinarySerde<ContextWindow> {
     public ContextWindowSerde() {

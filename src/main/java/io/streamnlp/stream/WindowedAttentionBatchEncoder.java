@@ -6,7 +6,6 @@ import io.streamnlp.model.EncodingException;
 import io.streamnlp.text.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,16 +108,12 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
       if (!settings.windowTime().isZero()) {
         window = window.since(time - settings.windowTime().toMillis());
       }
-      long[] tokens = window.tokens();
-      int budget = Math.max(0, settings.maxTokens() - m.tokenIds().length - 1);
-      if (tokens.length > budget) {
-        tokens = Arrays.copyOfRange(tokens, tokens.length - budget, tokens.length);
+      long[] tokens = window.tokensFitting(m.tokenIds().length, settings.maxTokens());
+      if (tokens.length < window.tokens().length) {
         truncated.record();
       }
       contexts.add(tokens);
-      long[] own = m.tokenIds().length > 2 ? Arrays.copyOfRange(m.tokenIds(), 1, m.tokenIds().length - 1)
-          : new long[0];
-      updated.put(key, window.append(own, time, settings.windowTokens()));
+      updated.put(key, window.appendMessage(m.tokenIds(), time, settings.windowTokens()));
     }
     List<EncoderResult> results = encoder.encode(messages, contexts);
     updated.forEach(windows::put);

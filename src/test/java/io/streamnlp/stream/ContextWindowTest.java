@@ -20,6 +20,19 @@ class ContextWindowTest {
   }
 
   @Test
+  void aMessageAddsItsOwnTokensAndTheContextYieldsToTheMessage() {
+    // [CLS] 7 8 9 [SEP]: only 7 8 9 are kept; a message of special tokens alone adds nothing
+    ContextWindow w = ContextWindow.EMPTY.appendMessage(new long[] {101, 7, 8, 9, 102}, 5, 10)
+        .appendMessage(new long[] {101, 102}, 6, 10);
+    assertThat(w.tokens()).containsExactly(7, 8, 9);
+    assertThat(w.times()).containsExactly(5, 5, 5);
+    // 10 tokens of input: a 7-token message leaves 2 for context (one goes to the [SEP] between them)
+    assertThat(w.tokensFitting(7, 10)).containsExactly(8, 9);
+    assertThat(w.tokensFitting(6, 10)).isSameAs(w.tokens());
+    assertThat(w.tokensFitting(12, 10)).isEmpty();
+  }
+
+  @Test
   void roundTripsThroughItsSerdeAndRejectsDamage() {
     ContextWindow.ContextWindowSerde serde = new ContextWindow.ContextWindowSerde();
     ContextWindow w = new ContextWindow(new long[] {101, 30521, 7}, new long[] {-5, 0, Long.MAX_VALUE});
