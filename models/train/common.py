@@ -1,4 +1,5 @@
 """Shared helpers for the streamnlp training recipe: token-id files, batching, seeds, timing."""
+import json
 import math
 import os
 import random
@@ -54,6 +55,18 @@ def class_prior(labels):
 def selection_score(result):
     """What checkpoints are chosen on: dev macro-recall (tweets) + SST-2 dev accuracy, both goals counting."""
     return result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
+
+
+def keep_if_best(tag, result, history, best, model, out):
+    """Records a dev evaluation (history, log line) and saves the model as out/best.pt when its selection score
+    beats `best`; returns the best score so far."""
+    history.append(result)
+    print(f"[{tag}] {json.dumps(result)}", flush=True)
+    score = selection_score(result)
+    if score > best:
+        torch.save(model.state_dict(), f"{out}/best.pt")
+        return score
+    return best
 
 
 def adjust_for_prior(name, bias, dev_logits, dev_labels, polar_logits, polar_labels, prior):

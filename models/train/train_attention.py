@@ -197,12 +197,7 @@ def main():
         if step % a.eval_every == 0 or step == total:
             result = evaluate(model, dev, dev_polar, dev_base)
             result["step"] = step
-            history.append(result)
-            print(f"[attention] {json.dumps(result)}", flush=True)
-            score = common.selection_score(result)
-            if score > best:
-                best = score
-                torch.save(model.state_dict(), f"{a.out}/best.pt")
+            best = common.keep_if_best("attention", result, history, best, model, a.out)
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     prior = common.class_prior(main_data[0])
     tau = adjust_for_prior(model, dev, dev_polar, prior)

@@ -227,12 +227,7 @@ def main():
             progress.step(n, loss=float(loss))
         result = evaluate(model, dev, dev_polar)
         result["epoch"] = epoch
-        history.append(result)
-        print(f"[gru] {json.dumps(result)}", flush=True)
-        score = common.selection_score(result)
-        if score > best:
-            best = score
-            torch.save(model.state_dict(), f"{a.out}/best.pt")
+        best = common.keep_if_best("gru", result, history, best, model, a.out)
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     model.eval()
     prior = common.class_prior([e[0] for e in examples if not e[2]])

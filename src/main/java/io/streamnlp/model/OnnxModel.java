@@ -30,7 +30,7 @@ public final class OnnxModel implements AutoCloseable {
   private final int maxTokens;
   private final ModelInfo info;
   private String executionProvider;
-  private boolean groupByLength = true;
+  private final boolean groupByLength;
   private float[][] prototypes;
 
   /**
@@ -65,12 +65,13 @@ public final class OnnxModel implements AutoCloseable {
   private java.time.Duration loadTime = java.time.Duration.ZERO;
 
   private OnnxModel(ModelDirectory directory, OrtEnvironment env, OrtSession session,
-                    HuggingFaceTextTokenizer tokenizer, int maxTokens) {
+                    HuggingFaceTextTokenizer tokenizer, int maxTokens, boolean groupByLength) {
     this.directory = directory;
     this.env = env;
     this.session = session;
     this.tokenizer = tokenizer;
     this.maxTokens = maxTokens;
+    this.groupByLength = groupByLength;
     ModelManifest m = directory.manifest();
     this.info = new ModelInfo(m.name(), m.version(), m.kind(), m.labels(), m.embeddingDim(),
         ModelInfo.PolarLabels.of(m));
@@ -107,9 +108,8 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelLoadException("Cannot load the tokenizer " + directory.tokenizerLocation() + ": "
           + e.getMessage() + ". It must be a Hugging Face tokenizer.json.", e);
     }
-    OnnxModel model = new OnnxModel(directory, env, session, tokenizer, maxTokens);
+    OnnxModel model = new OnnxModel(directory, env, session, tokenizer, maxTokens, runtime.groupByLength());
     model.executionProvider = provider[0];
-    model.groupByLength = runtime.groupByLength();
     try {
       model.checkSignature();
       model.prototypes = model.computePrototypes();
