@@ -192,23 +192,27 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Long-range memory of both shipped encoders against chance (50 %). */
+  /** Long-range memory of both shipped encoders on held-out conversations. */
   @Command(name = "memory", mixinStandardHelpOptions = true,
-      description = "How often a neutral probe leans (by polarity) the way of a message d tokens earlier, for "
-          + "the stateful RNN and the windowed attention encoder (50 %% = chance).")
+      description = "Accuracy on replies that only have a sentiment in their key's context (agree, disagree, "
+          + "question) d tokens after the message they answer, and the leak rate of standalone neutral messages, "
+          + "for the stateful RNN and the windowed attention encoder; held-out conversations drawn from the "
+          + "shipped short messages.")
   static final class Memory implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--distances", split = ",", defaultValue = "0,16,64,256,1024",
-        description = "Tokens of neutral filler between the sentiment and the probe (default ${DEFAULT-VALUE}).")
+    @Option(names = "--distances", split = ",", defaultValue = "0,16,64,128,256,512,1024",
+        description = "Tokens of neutral messages between the polar message and the reply (default "
+            + "${DEFAULT-VALUE}).")
     int[] distances;
 
-    @Option(names = "--keys", defaultValue = "200", description = "Keys (conversations) per distance.")
+    @Option(names = "--keys", defaultValue = "200", description = "Keys (conversations) per distance, split over "
+        + "the four kinds (default ${DEFAULT-VALUE}).")
     int keys;
 
     @Option(names = "--window", defaultValue = "128", description = "The attention encoder's context window "
-        + "in tokens (attention.window.tokens).")
+        + "in tokens (attention.window.tokens; default ${DEFAULT-VALUE}).")
     int window;
 
     @Option(names = "--seed", defaultValue = "13", description = "Seed of the generated conversations.")
@@ -222,16 +226,20 @@ final class BenchCommand implements Callable<Integer> {
                OnnxModel.RuntimeOptions.cpu(), 128);
            OnnxModel transformer = OnnxModel.load(attentionDir, OnnxModel.RuntimeOptions.cpu(),
                attentionDir.manifest().maxTokens())) {
-        out.printf(Locale.ROOT, "%d keys per distance, seed %d; attention window %d tokens%n", keys, seed, window);
-        out.printf(Locale.ROOT, "%10s %22s %22s%n", "distance", "GRU carries sentiment", "attention carries");
-        BenchResults.MemoryCurve curve = new LongRangeMemory(keys, window, seed).measure(gru, transformer,
-            distances, p -> {
-              out.printf(Locale.ROOT, "%10d %21.1f%% %21.1f%%%n", p.distance(), 100 * p.rnnCarried(),
-                  100 * p.attentionCarried());
-              out.flush();
-            });
-        out.printf("(50 %% is chance; a probe read alone is tagged %s by the GRU and %s by the transformer)%n",
-            curve.rnnProbeAlone(), curve.attentionProbeAlone());
+        out.printf(Locale.ROOT, "%d held-out conversations per distance (%s), seed %d; attention window %d "
+            + "tokens%n", keys, LongRangeMemory.POOL, seed, window);
+        out.printf(Locale.ROOT, "%9s | %-28s | %-28s%n", "", "GRU (state)", "attention (window)");
+        out.printf(Locale.ROOT, "%9s | %8s %8s %10s | %8s %8s %10s%n", "distance", "replies", "alone", "leak",
+            "replies", "alone", "leak");
+        new LongRangeMemory(keys, window, seed).measure(gru, transformer, distances, p -> {
+          out.printf(Locale.ROOT, "%9d | %7.1f%% %7.1f%% %9.1f%% | %7.1f%% %7.1f%% %9.1f%%%n", p.distance(),
+              100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionReplies(),
+              100 * p.attentionRepliesAlone(), 100 * p.attentionLeak());
+          out.flush();
+        });
+        out.println("replies: share of context-dependent replies tagged right in context; alone: the same replies "
+            + "without their history (what the wording alone gives); leak: standalone neutral messages pulled to "
+            + "the earlier polarity by the context");
       }
       return 0;
     }

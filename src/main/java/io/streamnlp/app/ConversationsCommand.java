@@ -47,6 +47,25 @@ final class ConversationsCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "13", description = "Seed (default 13).")
   long seed;
 
+  @Option(names = "--phrasings", defaultValue = "HELD_OUT",
+      description = "Reply phrasings: HELD_OUT (default; no shipped model was trained on them) or TRAIN (the "
+          + "training recipe's).")
+  Conversations.Phrasings phrasings;
+
+  @Option(names = "--stale-share", defaultValue = "0",
+      description = "Share of conversations that open with an older polar message of random polarity, which the "
+          + "anchor overrides (default 0).")
+  double staleShare;
+
+  @Option(names = "--polarity", defaultValue = "balanced",
+      description = "Anchors' polarity: balanced (default; half positive, half negative) or natural (the data's "
+          + "shares).")
+  String polarity;
+
+  @Option(names = "--with-ids", description = "Also write each message's token ids (the model's tokenizer), for "
+      + "the training recipe.")
+  boolean withIds;
+
   @Option(names = "--model-dir", description = "Model whose tokenizer measures distances (default: the shipped "
       + "attention model).")
   String modelDir;
@@ -70,13 +89,13 @@ final class ConversationsCommand implements Callable<Integer> {
     List<Conversations.Conversation> conversations;
     try (InputStream json = dir.openTokenizer();
          HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, dir.manifest().maxTokens())) {
-      conversations = Conversations.generate(pool, distances, perKind, seed, text -> {
-        try {
-          return tokenizer.tokenize(text).length() - 2;
-        } catch (RejectedInputException e) {
-          throw new IllegalArgumentException("cannot tokenize '" + text + "': " + e.getMessage(), e);
-        }
-      });
+      conversations = Conversations.generate(pool, distances, perKind, seed,
+          text -> tokenize(tokenizer, text).length - 2, new Conversations.Options(phrasings, staleShare, balanced()));
+      if (withIds) {
+        conversations = conversations.stream().map(c -> new Conversations.Conversation(c.id(), c.kind(),
+            c.distance(), c.polarity(), c.messages().stream()
+                .map(m -> m.withIds(tokenize(tokenizer, m.text()))).toList())).toList();
+      }
     }
     Conversations.write(conversations, out);
     PrintWriter w = spec.commandLine().getOut();
@@ -84,5 +103,21 @@ final class ConversationsCommand implements Callable<Integer> {
         conversations.size(), distances.length, perKind, pool.size(), out);
     w.flush();
     return 0;
+  }
+
+  private boolean balanced() {
+    return switch (polarity) {
+      case "balanced" -> true;
+      case "natural" -> false;
+      default -> throw new IllegalArgumentException("--polarity is balanced or natural, not '" + polarity + "'");
+    };
+  }
+
+  private static long[] tokenize(HuggingFaceTextTokenizer tokenizer, String text) {
+    try {
+      return tokenizer.tokenize(text).ids();
+    } catch (RejectedInputException e) {
+      throw new IllegalArgumentException("cannot tokenize '" + text + "': " + e.getMessage(), e);
+    }
   }
 }

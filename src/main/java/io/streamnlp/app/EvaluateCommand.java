@@ -4,6 +4,7 @@ import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.evaluation.ClassificationReport;
 import io.streamnlp.evaluation.ConversationEvaluation;
 import io.streamnlp.evaluation.Conversations;
+import io.streamnlp.evaluation.Conversations.Kind;
 import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.SimilarityEvaluation;
@@ -127,16 +128,21 @@ final class EvaluateCommand implements Callable<Integer> {
         r.conversations(), (model.manifest().isRecurrent() ? ", hidden state carried through every message"
             : r.windowTokens() > 0 ? ", context window " + r.windowTokens() + " tokens" : ", no context window")
             + (markdown ? "**" : "")));
-    out.println("| distance (tokens) | replies | reply accuracy in context | the same replies alone "
-        + "| standalone neutral | leak rate |");
-    out.println("|---:|---:|---:|---:|---:|---:|");
+    out.println("| distance (tokens) | replies | reply accuracy in context | agree | disagree | question "
+        + "| where the earlier message is read right | the same replies alone | standalone neutral | leak rate |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (ConversationEvaluation.Point p : r.points()) {
-      out.println(String.format(Locale.ROOT, "| %d | %d | %.1f %% | %.1f %% | %d | %.1f %% |", p.distance(),
-          p.replies(), 100 * p.replyAccuracy(), 100 * p.replyAccuracyAlone(), p.standalone(), 100 * p.leakRate()));
+      out.println(String.format(Locale.ROOT, "| %d | %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% (%d) "
+              + "| %.1f %% | %d | %.1f %% |", p.distance(), p.replies(), 100 * p.replyAccuracy(),
+          100 * p.accuracy(Kind.AGREE), 100 * p.accuracy(Kind.DISAGREE), 100 * p.accuracy(Kind.QUESTION),
+          100 * p.replyAccuracyAnchorRead(), p.anchorsRead(), 100 * p.replyAccuracyAlone(), p.standalone(),
+          100 * p.leakRate()));
     }
     out.println("\nReplies: agree (inherits the earlier message's polarity), disagree (the opposite), question "
-        + "(neutral). Leak: a standalone neutral message tagged with the earlier message's polarity in context "
-        + "but not alone.");
+        + "(neutral). 'Read right': the replies whose earlier polar message the model tags with its gold "
+        + "polarity on its own (how many in brackets), so that memory shows apart from misreading that message. "
+        + "Leak: a standalone neutral message tagged with the earlier message's polarity in context but not "
+        + "alone.");
   }
 
   private void classify(OnnxModel model, String dir, PrintWriter out) throws Exception {

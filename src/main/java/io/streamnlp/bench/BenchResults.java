@@ -63,11 +63,20 @@ public record BenchResults(
   /** ms per message at a history (RNN, in messages) or window (attention, in tokens) length. */
   public record CostPoint(int length, double msBatch1, double msBatched, int batch) {}
 
-  /** Long-range memory: how often a neutral probe carries a sentiment d tokens earlier. */
-  public record MemoryCurve(int window, int keysPerDistance, long seed, String rnnProbeAlone,
-                            String attentionProbeAlone, List<MemoryPoint> points) {}
+  /**
+   * Long-range memory on held-out conversations ({@link LongRangeMemory}).
+   *
+   * @param pool where the conversations' messages were drawn from
+   */
+  public record MemoryCurve(int window, int conversationsPerDistance, long seed, String pool,
+                            List<MemoryPoint> points) {}
 
-  public record MemoryPoint(int distance, double rnnCarried, double attentionCarried) {}
+  /**
+   * At distance d: accuracy on context-dependent replies in context and alone (what the wording alone gives),
+   * and the leak rate on standalone neutral messages, for each encoder.
+   */
+  public record MemoryPoint(int distance, double rnnReplies, double attentionReplies, double rnnRepliesAlone,
+                            double attentionRepliesAlone, double rnnLeak, double attentionLeak) {}
 
   /** Bytes one key's state takes in its store (and changelog record value). */
   public record StateSize(String encoder, String what, int tokens, int bytes) {}

@@ -183,14 +183,16 @@ public final class BenchSuite {
               p.msBatch1(), p.msBatched(), p.batch()));
     }
 
-    progress.step("long-range memory, " + plan.memoryKeys() + " generated conversations per distance");
+    progress.step("long-range memory, " + plan.memoryKeys() + " held-out conversations per distance");
     MemoryCurve memory;
     try (OnnxModel gru = OnnxModel.load(dirs.get(RNN), OnnxModel.RuntimeOptions.cpu(), maxTokens);
          OnnxModel transformer = OnnxModel.load(dirs.get(ATTENTION), OnnxModel.RuntimeOptions.cpu(),
              dirs.get(ATTENTION).manifest().maxTokens())) {
       memory = new LongRangeMemory(plan.memoryKeys(), plan.memoryWindow(), seed).measure(gru, transformer,
-          plan.distances(), p -> progress.detail("d = %4d tokens: rnn carries %.0f %%, attention %.0f %%",
-              p.distance(), 100 * p.rnnCarried(), 100 * p.attentionCarried()));
+          plan.distances(), p -> progress.detail("d = %4d tokens: replies right, rnn %.0f %% (alone %.0f %%), "
+              + "attention %.0f %% (alone %.0f %%); leak rnn %.0f %%, attention %.0f %%", p.distance(),
+              100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.attentionReplies(),
+              100 * p.attentionRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionLeak()));
     }
 
     progress.step("explanations: availability and cost");

@@ -91,15 +91,20 @@ public final class Charts {
 
   private static CategoryChart memory(List<MemoryPoint> points, int window) {
     CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-        .title("Long-range memory: probe tagged with the sentiment d tokens earlier (50 % = chance)")
-        .xAxisTitle("d, tokens between the sentiment and the probe").yAxisTitle("% of conversations").build();
+        .title("Long-range memory: context-dependent replies tagged right, d tokens after the message they answer")
+        .xAxisTitle("d, tokens between the polar message and the reply").yAxisTitle("% of replies / leak").build();
     style(c);
     c.getStyler().setYAxisMin(0.0);
     c.getStyler().setYAxisMax(100.0);
     List<String> x = points.stream().map(p -> String.valueOf(p.distance())).toList();
-    c.addSeries("rnn (state)", x, points.stream().map(p -> (Number) (100 * p.rnnCarried())).toList());
+    c.addSeries("rnn (state)", x, points.stream().map(p -> (Number) (100 * p.rnnReplies())).toList());
     c.addSeries("attention (window " + window + " tokens)", x,
-        points.stream().map(p -> (Number) (100 * p.attentionCarried())).toList());
+        points.stream().map(p -> (Number) (100 * p.attentionReplies())).toList());
+    c.addSeries("rnn, replies alone", x, points.stream().map(p -> (Number) (100 * p.rnnRepliesAlone())).toList());
+    c.addSeries("attention, replies alone", x,
+        points.stream().map(p -> (Number) (100 * p.attentionRepliesAlone())).toList());
+    c.addSeries("rnn leak", x, points.stream().map(p -> (Number) (100 * p.rnnLeak())).toList());
+    c.addSeries("attention leak", x, points.stream().map(p -> (Number) (100 * p.attentionLeak())).toList());
     return c;
   }
 

@@ -117,16 +117,16 @@ public final class ComparisonReport {
   private void longRangeRow(StringBuilder s) {
     int w = r.memory().window();
     List<MemoryPoint> pts = r.memory().points();
-    double rnnIn = mean(pts, p -> p.distance() + 16 <= w, true);
-    double attIn = mean(pts, p -> p.distance() + 16 <= w, false);
+    double rnnIn = mean(pts, p -> p.distance() + 32 <= w, true);
+    double attIn = mean(pts, p -> p.distance() + 32 <= w, false);
     double rnnOut = mean(pts, p -> p.distance() > w, true);
     double attOut = mean(pts, p -> p.distance() > w, false);
-    String curveRnn = curve(pts, true);
-    String curveAtt = curve(pts, false);
-    String inside = compare(f("within the window (d + 16 <= %d)", w), attIn, rnnIn);
+    String curveRnn = curve(pts, true) + f("; leak at most %.0f %%", 100 * maxLeak(pts, true));
+    String curveAtt = curve(pts, false) + f("; leak at most %.0f %%", 100 * maxLeak(pts, false));
+    String inside = compare(f("within the window (d + 32 <= %d)", w), attIn, rnnIn);
     String beyond = compare("beyond it", attOut, rnnOut);
-    row(s, "Long-range dependencies (probe carries a sentiment d tokens back; 50 % = chance)", curveRnn, curveAtt,
-        inside + "; " + beyond);
+    row(s, "Long-range dependencies (held-out replies tagged right d tokens after the message they answer; "
+        + "leak: standalone neutral messages pulled by the context)", curveRnn, curveAtt, inside + "; " + beyond);
   }
 
   private static String compare(String where, double attention, double rnn) {
@@ -349,13 +349,17 @@ public final class ComparisonReport {
     s.append("\n## Cost against history (rnn) and window (attention)\n\n");
     costTable(s, "messages of history", r.rnnHistory());
     costTable(s, "context tokens", r.attentionWindow());
-    s.append(f("## Long-range memory%n%n%d generated conversations per distance (seed %d); attention window %d "
-            + "tokens. The probe alone is tagged %s by the RNN and %s by attention.%n%n",
-        r.memory().keysPerDistance(), r.memory().seed(), r.memory().window(), r.memory().rnnProbeAlone(),
-        r.memory().attentionProbeAlone()));
-    s.append("| d (tokens) | rnn carries | attention carries |\n|---|---|---|\n");
+    s.append(f("## Long-range memory%n%n%d held-out conversations per distance from %s (seed %d; reply "
+            + "phrasings no model was trained on); attention window %d tokens. Replies: agree, disagree and question "
+            + "replies tagged right in context; alone: the same replies without their history; leak: standalone "
+            + "neutral messages tagged with the earlier polarity in context but not alone.%n%n",
+        r.memory().conversationsPerDistance(), r.memory().pool(), r.memory().seed(), r.memory().window()));
+    s.append("| d (tokens) | rnn replies | rnn alone | rnn leak | attention replies | attention alone | attention leak |"
+        + "\n|---|---|---|---|---|---|---|\n");
     for (MemoryPoint p : r.memory().points()) {
-      s.append(f("| %d | %.1f %% | %.1f %% |%n", p.distance(), 100 * p.rnnCarried(), 100 * p.attentionCarried()));
+      s.append(f("| %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% |%n", p.distance(),
+          100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionReplies(),
+          100 * p.attentionRepliesAlone(), 100 * p.attentionLeak()));
     }
     s.append("\n## State per key and memory\n\n| encoder | state | bytes per key | per million keys |\n"
         + "|---|---|---|---|\n");
@@ -401,14 +405,18 @@ public final class ComparisonReport {
   }
 
   private static double mean(List<MemoryPoint> pts, Predicate<MemoryPoint> which, boolean rnn) {
-    return pts.stream().filter(which).mapToDouble(p -> rnn ? p.rnnCarried() : p.attentionCarried()).average()
+    return pts.stream().filter(which).mapToDouble(p -> rnn ? p.rnnReplies() : p.attentionReplies()).average()
         .orElse(Double.NaN);
+  }
+
+  private static double maxLeak(List<MemoryPoint> pts, boolean rnn) {
+    return pts.stream().mapToDouble(p -> rnn ? p.rnnLeak() : p.attentionLeak()).max().orElse(Double.NaN);
   }
 
   private static String curve(List<MemoryPoint> pts, boolean rnn) {
     StringBuilder c = new StringBuilder();
     for (MemoryPoint p : pts) {
-      c.append(f("d=%d: %.0f %%; ", p.distance(), 100 * (rnn ? p.rnnCarried() : p.attentionCarried())));
+      c.append(f("d=%d: %.0f %%; ", p.distance(), 100 * (rnn ? p.rnnReplies() : p.attentionReplies())));
     }
     return c.toString().replaceAll("; $", "");
   }

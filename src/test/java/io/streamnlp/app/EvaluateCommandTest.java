@@ -84,8 +84,8 @@ class EvaluateCommandTest {
     for (String line : blind.out().split("\n")) {
       if (line.matches("\\| \\d+ \\|.*")) {
         String[] cells = line.split("\\|");
-        assertThat(cells[3].trim()).as(line).isEqualTo(cells[4].trim());
-        assertThat(cells[6].trim()).as(line).isEqualTo("0.0 %");
+        assertThat(cells[3].trim()).as(line).isEqualTo(cells[8].trim()); // in context = alone
+        assertThat(cells[10].trim()).as(line).isEqualTo("0.0 %"); // no leak
       }
     }
     CliRun windowed = run("evaluate", "--conversations", conversations.toString(), "--window-tokens", "128");
@@ -143,20 +143,24 @@ class EvaluateCommandTest {
   }
 
   @Test
-  void benchMemoryPrintsHowOftenTheProbeCarriesTheEarlySentiment() {
-    CliRun r = run("bench", "memory", "--keys", "6", "--distances", "0,300", "--window", "64");
+  void benchMemoryPrintsReplyAccuracyAndLeakOfBothEncodersPerDistance() {
+    CliRun r = run("bench", "memory", "--keys", "8", "--distances", "0,300", "--window", "64");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
-    assertThat(lines).hasSize(5);
-    assertThat(lines[0]).contains("6 keys per distance", "attention window 64 tokens");
-    assertThat(lines[4]).contains("50 % is chance", "read alone is tagged");
-    for (String line : new String[] {lines[2], lines[3]}) {
-      String[] cols = line.trim().split("\\s+");
-      assertThat(Double.parseDouble(cols[1].replace("%", ""))).isBetween(0.0, 100.0);
-      assertThat(Double.parseDouble(cols[2].replace("%", ""))).isBetween(0.0, 100.0);
+    assertThat(lines).hasSize(6);
+    assertThat(lines[0]).contains("8 held-out conversations per distance", "short-messages.csv",
+        "attention window 64 tokens");
+    assertThat(lines[1]).contains("GRU (state)", "attention (window)");
+    assertThat(lines[5]).contains("replies: share of context-dependent replies", "leak:");
+    for (String line : new String[] {lines[3], lines[4]}) {
+      String[] cols = line.replace("|", " ").trim().split("\\s+");
+      assertThat(cols).as(line).hasSize(7);
+      for (int c = 1; c < 7; c++) {
+        assertThat(Double.parseDouble(cols[c].replace("%", ""))).as(line).isBetween(0.0, 100.0);
+      }
     }
-    assertThat(lines[2].trim()).startsWith("0 ");
-    assertThat(lines[3].trim()).startsWith("300 ");
+    assertThat(lines[3].trim()).startsWith("0 ");
+    assertThat(lines[4].trim()).startsWith("300 ");
   }
 
   @Test

@@ -35,6 +35,12 @@ class ConversationsTest {
     return pool;
   }
 
+  /** A reply without the opening, closing and ending it was written with. */
+  private static String phrasing(String reply) {
+    return reply.replaceAll("[!.]+$", "").replaceAll("^(honestly, |well, |hmm, |tbh |i mean, )", "")
+        .replaceAll("( tbh| imo| honestly| to be honest)$", "");
+  }
+
   @Test
   void theTargetsGoldLabelFollowsFromTheEarlierMessageByItsKind() {
     List<Conversation> all = Conversations.generate(pool(), new int[] {0, 7, 30}, 6, 13, WORDS);
@@ -61,15 +67,15 @@ class ConversationsTest {
       switch (c.kind()) {
         case AGREE -> {
           assertThat(gold).isEqualTo(c.polarity());
-          assertThat(Conversations.AGREE).contains(c.target().text());
+          assertThat(Conversations.Phrasings.HELD_OUT.of(Kind.AGREE)).contains(phrasing(c.target().text()));
         }
         case DISAGREE -> {
           assertThat(gold).isEqualTo(Conversations.opposite(c.polarity())).isNotEqualTo(c.polarity());
-          assertThat(Conversations.DISAGREE).contains(c.target().text());
+          assertThat(Conversations.Phrasings.HELD_OUT.of(Kind.DISAGREE)).contains(phrasing(c.target().text()));
         }
         case QUESTION -> {
           assertThat(gold).isEqualTo("neutral");
-          assertThat(Conversations.QUESTION).contains(c.target().text());
+          assertThat(Conversations.Phrasings.HELD_OUT.of(Kind.QUESTION)).contains(phrasing(c.target().text()));
         }
         case STANDALONE -> {
           assertThat(gold).isEqualTo("neutral");
@@ -99,5 +105,77 @@ class ConversationsTest {
         + "\"polarity\":\"positive\",\"messages\":[{\"text\":\"a\",\"label\":\"positive\"}]}\n\nnot json\n");
     assertThatThrownBy(() -> Conversations.read(file)).isInstanceOf(IOException.class)
         .hasMessageContaining("line 3");
+  }
+
+  @Test
+  void trainingAndHeldOutPhrasingsNeverShareAReplyAndAFileUsesOnlyItsOwn() {
+    for (Kind kind : List.of(Kind.AGREE, Kind.DISAGREE, Kind.QUESTION)) {
+      assertThat(Conversations.Phrasings.TRAIN.of(kind)).isNotEmpty()
+          .doesNotContainAnyElementsOf(Conversations.Phrasings.HELD_OUT.of(kind));
+    }
+    List<Conversation> train = Conversations.generate(pool(), new int[] {0, 5}, 20, 3, WORDS,
+        new Conversations.Options(Conversations.Phrasings.TRAIN, 0.0, true));
+    for (Conversation c : train) {
+      if (c.kind() != Kind.STANDALONE) {
+        assertThat(Conversations.Phrasings.TRAIN.of(c.kind())).contains(phrasing(c.target().text()));
+      }
+    }
+  }
+
+  @Test
+  void balancedAnchorsAreHalfPositiveWhateverThePoolsShares() {
+    List<LabelledText> skewed = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      skewed.add(new LabelledText("lovely thing " + i, "positive"));
+    }
+    for (int i = 0; i < 5; i++) {
+      skewed.add(new LabelledText("dreadful thing " + i, "negative"));
+      skewed.add(new LabelledText("a plain fact " + i, "neutral"));
+    }
+    double balanced = positiveShare(Conversations.generate(skewed, new int[] {0}, 100, 1, WORDS));
+    double natural = positiveShare(Conversations.generate(skewed, new int[] {0}, 100, 1, WORDS,
+        new Conversations.Options(Conversations.Phrasings.HELD_OUT, 0.0, false)));
+    assertThat(balanced).isBetween(0.4, 0.6);
+    assertThat(natural).isGreaterThan(0.8);
+  }
+
+  private static double positiveShare(List<Conversation> conversations) {
+    return conversations.stream().filter(c -> c.polarity().equals("positive")).count()
+        / (double) conversations.size();
+  }
+
+  @Test
+  void aStaleOpinionOpensTheConversationAndTheReplyFollowsTheNewerOne() {
+    List<Conversation> all = Conversations.generate(pool(), new int[] {0, 9}, 10, 11, WORDS,
+        new Conversations.Options(Conversations.Phrasings.TRAIN, 1.0, true));
+    for (Conversation c : all) {
+      List<Message> earlier = c.messages().subList(0, c.messages().size() - 1);
+      List<Message> polar = earlier.stream().filter(m -> !m.label().equals("neutral")).toList();
+      assertThat(polar).as(c.id()).hasSize(2);
+      assertThat(earlier.get(0)).isSameAs(polar.get(0));
+      assertThat(polar.get(1).label()).isEqualTo(c.polarity()); // the newest opinion is the anchor
+      if (c.kind() == Kind.DISAGREE) {
+        assertThat(c.target().label()).isEqualTo(Conversations.opposite(c.polarity()));
+      }
+    }
+  }
+
+  @Test
+  void tokenIdsTravelWithEachMessageForTraining() throws IOException {
+    List<Conversation> all = Conversations.generate(pool(), new int[] {3}, 2, 5, WORDS).stream()
+        .map(c -> new Conversation(c.id(), c.kind(), c.distance(), c.polarity(), c.messages().stream()
+            .map(m -> m.withIds(new long[] {101, m.text().length(), 102})).toList())).toList();
+    Path file = dir.resolve("ids.jsonl");
+    Conversations.write(all, file);
+    assertThat(Files.readString(file)).contains("\"ids\":[101,");
+    List<Conversation> back = Conversations.read(file);
+    for (int i = 0; i < all.size(); i++) {
+      for (int m = 0; m < all.get(i).messages().size(); m++) {
+        assertThat(back.get(i).messages().get(m).ids()).containsExactly(all.get(i).messages().get(m).ids());
+      }
+    }
+    // without ids, no ids field is written
+    Conversations.write(Conversations.generate(pool(), new int[] {3}, 2, 5, WORDS), file);
+    assertThat(Files.readString(file)).doesNotContain("\"ids\"");
   }
 }
