@@ -23,6 +23,17 @@ def set_threads():
     torch.set_num_threads(int(os.environ.get("STREAMNLP_TRAIN_THREADS", os.cpu_count() or 1)))
 
 
+def device(name):
+    """'auto': the GPU when this torch has one (the conversation stages; the rest of the recipe runs on the CPU)."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def device_of(model):
+    return next(model.parameters()).device
+
+
 def is_polar_only(labels):
     """A file whose labels are all poles is binary data (SST-2): it says nothing about neutral."""
     return all(l != 1 for l in labels)

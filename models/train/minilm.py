@@ -4,6 +4,7 @@ Written by hand because the recipe may only use Debian's python3-torch and pytho
 transformers library); it mirrors the BERT layer by layer so the ONNX weights fit it one to one.
 """
 import math
+import re
 
 import numpy as np
 import onnx
@@ -127,4 +128,37 @@ def load_from_onnx(model, path):
         for attr, name in (("attn_norm", "attention.output.LayerNorm"), ("out_norm", "output.LayerNorm")):
             put(getattr(layer, attr).weight, init[f"encoder.layer.{i}.{name}.weight"])
             put(getattr(layer, attr).bias, init[f"encoder.layer.{i}.{name}.bias"])
+    return model
+
+
+def load_exported(model, path):
+    """Copies the weights of a model this recipe exported (train_attention.export, names of this module's
+    parameters), also after quantize.quantize_weights stored its large tables as int8 + scale: those are
+    dequantized, so the model continues from exactly the weights the shipped file computes with."""
+    graph = onnx.load(path).graph
+    init = {i.name: onnx.numpy_helper.to_array(i) for i in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "DequantizeLinear":
+            q, scale = init[node.input[0]].astype(np.float32), init[node.input[1]]
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+            init[node.output[0]] = q * (scale.reshape(-1, 1) if axis == 0 else scale.reshape(1, -1))
+    matmul = {n.name: n.input[1] for n in graph.node if n.op_type == "MatMul" and n.input[1] in init}
+    # Token type 0 is a constant the exporter folded into the embeddings' sum; type 1 is never read by this
+    # export (messages are single segments), so it gets the same row.
+    types = next(init[n.input[1]] for n in graph.node if n.op_type == "Add" and n.input[0] == "/Add_output_0")
+    init["token_type.weight"] = np.stack([types, types])
+    state = {}
+    for name, param in model.state_dict().items():
+        if name in init:
+            array = init[name]
+        else:
+            module, kind = name.rsplit(".", 1)
+            node = "/" + re.sub(r"\.(?!\d)", "/", module) + "/MatMul"  # layers.5.query -> /layers.5/query/MatMul
+            if kind != "weight" or node not in matmul:
+                raise ValueError(f"{path} has no weights for {name}")
+            array = init[matmul[node]].T  # [in, out] in ONNX, [out, in] in torch
+        if tuple(param.shape) != array.shape:
+            raise ValueError(f"{name}: shape {array.shape} does not fit {tuple(param.shape)}")
+        state[name] = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
+    model.load_state_dict(state)
     return model

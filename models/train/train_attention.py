@@ -43,8 +43,9 @@ def forward_all(model, seqs, batch_size=128):
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             ids, mask, _ = common.pad([seqs[i] for i in idx])
-            out = model(ids, mask)
-            logits[idx], pooled[idx] = out[0], out[1]
+            device = common.device_of(model)
+            out = model(ids.to(device), mask.to(device))
+            logits[idx], pooled[idx] = out[0].cpu(), out[1].cpu()
     model.train()
     return logits, pooled
 

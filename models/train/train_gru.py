@@ -59,7 +59,7 @@ def logits_of(model, seqs):
     with torch.no_grad():
         for start in range(0, len(seqs), 128):
             ids, _, lengths = common.pad(seqs[start : start + 128])
-            out.append(model(ids, lengths)[0])
+            out.append(model(ids.to(common.device_of(model)), lengths)[0].cpu())
     model.train()
     return torch.cat(out)
 

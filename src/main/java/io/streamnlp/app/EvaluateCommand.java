@@ -57,8 +57,8 @@ final class EvaluateCommand implements Callable<Integer> {
   Path conversations;
 
   @Option(names = "--window-tokens", defaultValue = "128",
-      description = "With --conversations and an attention model: the context window, as attention.window.tokens "
-          + "(default 128).")
+      description = "With --conversations or --after-context and an attention model: the context window, as "
+          + "attention.window.tokens (default 128).")
   int windowTokens;
 
   @Option(names = "--batch-size", defaultValue = "32", description = "Batch size of the accuracy pass and of "
@@ -80,8 +80,9 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Also print this many wrong predictions, most confident first (default 0).")
   int showErrors;
 
-  @Option(names = "--after-context", description = "rnn models: also evaluate each message continuing from "
-      + "the state left by another, random message of the file, as a key's earlier message would leave it.")
+  @Option(names = "--after-context", description = "Also evaluate each message after another, random message "
+      + "of the file, as a key's earlier message would come before it: rnn models continue from the state it "
+      + "left, attention models read it as their context window (--window-tokens).")
   boolean afterContext;
 
   @Option(names = "--markdown", description = "Print Markdown (for model cards) instead of plain text.")
@@ -179,13 +180,11 @@ final class EvaluateCommand implements Callable<Integer> {
       }
     }
     if (afterContext) {
-      if (!model.manifest().isRecurrent()) {
-        throw new IllegalArgumentException("--after-context needs an 'rnn' model; " + model.info().name()
-            + " is of kind '" + model.info().kind() + "'");
-      }
-      ClassificationReport carried = evaluator.evaluateAfterContext(rows, batchSize, 13);
-      out.println(markdown ? "\nEach message continuing from the state left by another, random message "
-          + "(seed 13):\n" : "\nafter a random earlier message (carried state):");
+      boolean rnn = model.manifest().isRecurrent();
+      ClassificationReport carried = evaluator.evaluateAfterContext(rows, batchSize, 13, windowTokens);
+      String how = rnn ? "continuing from the state left by another, random message"
+          : "after another, random message as its context window (" + windowTokens + " tokens)";
+      out.println(markdown ? "\nEach message " + how + " (seed 13):\n" : "\neach message " + how + ":");
       out.println(markdown ? carried.toMarkdown() : plain(carried));
     }
     if (costMessages > 0) {

@@ -1,5 +1,6 @@
 package io.streamnlp.evaluation;
 
+import io.streamnlp.model.ContextualEncoder;
 import io.streamnlp.model.EncoderResult;
 import io.streamnlp.model.EncodingException;
 import io.streamnlp.model.ModelInfo;
@@ -7,6 +8,7 @@ import io.streamnlp.model.OnnxModel;
 import io.streamnlp.model.RecurrentEncoder;
 import io.streamnlp.model.RecurrentResult;
 import io.streamnlp.model.TextEncoder;
+import io.streamnlp.stream.ContextWindow;
 import io.streamnlp.text.RejectedInputException;
 import io.streamnlp.text.TokenizedText;
 import java.util.ArrayList;
@@ -150,10 +152,50 @@ public final class Evaluator {
   }
 
   /**
-   * For recurrent models: encodes every message from the state its key would have after an earlier,
-   * unrelated message of the same file (chosen at random with {@code seed}), as in a stream where a key's
-   * context carries over, and compares the newest message's prediction with its label.
+   * Encodes every message after an earlier, unrelated message of the same file (chosen at random with
+   * {@code seed}), as in a stream where a key's context carries over, and compares the newest message's
+   * prediction with its label: for recurrent models from the state that message left, for attention models with
+   * its tokens as the context window (at most {@code windowTokens}).
    */
+  public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed,
+                                                   int windowTokens) throws EncodingException {
+    if (!model.manifest().isRecurrent()) {
+      return attentionAfterContext(data, batchSize, seed, windowTokens);
+    }
+    return evaluateAfterContext(data, batchSize, seed);
+  }
+
+  private ClassificationReport attentionAfterContext(List<LabelledText> data, int batchSize, long seed,
+                                                     int windowTokens) throws EncodingException {
+    if (data.size() < 2) {
+      throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
+    }
+    Labels labels = labelsOf(data);
+    ToIntFunction<String> mapper = labelMapper(data);
+    ClassificationReport report = new ClassificationReport(labels.names());
+    List<TokenizedText> tokens = tokenize(data);
+    java.util.Random random = new java.util.Random(seed);
+    try (ContextualEncoder encoder = model.newContextualEncoder(batchSize, false)) {
+      for (int start = 0; start < tokens.size(); start += batchSize) {
+        int end = Math.min(tokens.size(), start + batchSize);
+        List<long[]> contexts = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) {
+          int j = random.nextInt(tokens.size() - 1);
+          TokenizedText earlier = tokens.get(j >= i ? j + 1 : j);
+          contexts.add(ContextWindow.EMPTY.appendMessage(earlier.ids(), 0, windowTokens)
+              .tokensFitting(tokens.get(i).length(), model.maxTokens()));
+        }
+        List<EncoderResult> results = encoder.encode(tokens.subList(start, end), contexts);
+        for (int i = 0; i < results.size(); i++) {
+          LabelledText row = data.get(start + i);
+          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
+        }
+      }
+    }
+    return report;
+  }
+
+  /** {@link #evaluateAfterContext(List, int, long, int)} for a recurrent model (it has no window). */
   public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed)
       throws EncodingException {
     if (data.size() < 2) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,14 +32,21 @@ class EvaluateCommandTest {
     assertThat(r.out()).contains("gru-sentiment3", "(3 messages), batch 2", "accuracy", "macro-F1",
         "confusion matrix (rows: true, columns: predicted)", "batch 1:", "batch 2, calls of similar lengths:",
         "batch 2, one call padded to its longest message:", "x batch 1's messages/s", "ms/message",
-        "after a random earlier message (carried state):");
+        "each message continuing from the state left by another, random message:");
     CliRun md = run("evaluate", "--data", data.toString(), "--cost-messages", "0", "--markdown");
     assertThat(md.code()).as(md.err()).isZero();
     assertThat(md.out()).contains("minilm-l6-sentiment3", "- accuracy: **", "| true \\ predicted |")
         .doesNotContain("ms/message");
     CliRun attention = run("evaluate", "--data", data.toString(), "--after-context");
-    assertThat(attention.code()).isEqualTo(2);
-    assertThat(attention.err()).contains("--after-context needs an 'rnn' model");
+    assertThat(attention.code()).as(attention.err()).isZero();
+    assertThat(attention.out()).contains("each message after another, random message as its context window (128 "
+        + "tokens):");
+    // With an empty window the earlier message cannot reach the model: the same figures as alone.
+    CliRun blind = run("evaluate", "--data", data.toString(), "--after-context", "--window-tokens", "0");
+    assertThat(blind.code()).as(blind.err()).isZero();
+    List<String> accuracy = blind.out().lines().filter(l -> l.startsWith("accuracy")).toList();
+    assertThat(accuracy).hasSize(2);
+    assertThat(accuracy.get(1)).isEqualTo(accuracy.get(0));
   }
 
   @Test
