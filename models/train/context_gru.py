@@ -25,7 +25,7 @@ from torch import nn
 
 import common
 from conversations import read_conversations
-from train_gru import StreamingGru, evaluate, export, training_set
+from train_gru import StreamingGru, evaluate, export, logits_of, training_set
 
 KINDS = ("AGREE", "DISAGREE", "QUESTION", "STANDALONE")
 
@@ -115,7 +115,6 @@ def after_context_recall(model, dev, seed=13):
     rng = random.Random(seed)
     n = len(dev[1])
     pairs = [dev[1][(i + 1 + rng.randrange(n - 1)) % n] + dev[1][i] for i in range(n)]
-    from train_gru import logits_of
     return common.macro_recall(logits_of(model, pairs).argmax(-1).tolist(), dev[0])
 
 
