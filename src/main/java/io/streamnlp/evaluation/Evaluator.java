@@ -159,44 +159,47 @@ public final class Evaluator {
    */
   public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed,
                                                    int windowTokens) throws EncodingException {
-    if (!model.manifest().isRecurrent()) {
-      return attentionAfterContext(data, batchSize, seed, windowTokens);
+    if (model.manifest().isRecurrent()) {
+      return evaluateAfterContext(data, batchSize, seed);
     }
-    return evaluateAfterContext(data, batchSize, seed);
-  }
-
-  private ClassificationReport attentionAfterContext(List<LabelledText> data, int batchSize, long seed,
-                                                     int windowTokens) throws EncodingException {
-    if (data.size() < 2) {
-      throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
-    }
-    Labels labels = labelsOf(data);
-    ToIntFunction<String> mapper = labelMapper(data);
-    ClassificationReport report = new ClassificationReport(labels.names());
-    List<TokenizedText> tokens = tokenize(data);
-    java.util.Random random = new java.util.Random(seed);
     try (ContextualEncoder encoder = model.newContextualEncoder(batchSize, false)) {
-      for (int start = 0; start < tokens.size(); start += batchSize) {
-        int end = Math.min(tokens.size(), start + batchSize);
-        List<long[]> contexts = new ArrayList<>(end - start);
-        for (int i = start; i < end; i++) {
-          int j = random.nextInt(tokens.size() - 1);
-          TokenizedText earlier = tokens.get(j >= i ? j + 1 : j);
-          contexts.add(ContextWindow.EMPTY.appendMessage(earlier.ids(), 0, windowTokens)
-              .tokensFitting(tokens.get(i).length(), model.maxTokens()));
+      return afterContext(data, batchSize, seed, (batch, earlier) -> {
+        List<long[]> contexts = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          contexts.add(ContextWindow.EMPTY.appendMessage(earlier.get(i).ids(), 0, windowTokens)
+              .tokensFitting(batch.get(i).length(), model.maxTokens()));
         }
-        List<EncoderResult> results = encoder.encode(tokens.subList(start, end), contexts);
-        for (int i = 0; i < results.size(); i++) {
-          LabelledText row = data.get(start + i);
-          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
-        }
-      }
+        return encoder.encode(batch, contexts);
+      });
     }
-    return report;
   }
 
   /** {@link #evaluateAfterContext(List, int, long, int)} for a recurrent model (it has no window). */
   public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed)
+      throws EncodingException {
+    try (RecurrentEncoder encoder = model.newRecurrentEncoder(batchSize)) {
+      return afterContext(data, batchSize, seed, (batch, earlier) -> {
+        List<float[]> states = new ArrayList<>(earlier.size());
+        for (RecurrentResult r : encoder.encode(earlier, null)) {
+          states.add(r.finalState());
+        }
+        List<EncoderResult> results = new ArrayList<>(batch.size());
+        for (RecurrentResult r : encoder.encode(batch, states)) {
+          results.add(r.result());
+        }
+        return results;
+      });
+    }
+  }
+
+  /** How a model reads a batch of messages, each after its own earlier message. */
+  @FunctionalInterface
+  private interface AfterEarlier {
+    List<EncoderResult> encode(List<TokenizedText> batch, List<TokenizedText> earlier) throws EncodingException;
+  }
+
+  /** Pairs each message with a random other one of the file and records how {@code read} tags it after that one. */
+  private ClassificationReport afterContext(List<LabelledText> data, int batchSize, long seed, AfterEarlier read)
       throws EncodingException {
     if (data.size() < 2) {
       throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
@@ -206,23 +209,17 @@ public final class Evaluator {
     ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     java.util.Random random = new java.util.Random(seed);
-    try (RecurrentEncoder encoder = model.newRecurrentEncoder(batchSize)) {
-      for (int start = 0; start < tokens.size(); start += batchSize) {
-        int end = Math.min(tokens.size(), start + batchSize);
-        List<TokenizedText> earlier = new ArrayList<>(end - start);
-        for (int i = start; i < end; i++) {
-          int j = random.nextInt(tokens.size() - 1);
-          earlier.add(tokens.get(j >= i ? j + 1 : j));
-        }
-        List<float[]> states = new ArrayList<>(earlier.size());
-        for (RecurrentResult r : encoder.encode(earlier, null)) {
-          states.add(r.finalState());
-        }
-        List<RecurrentResult> results = encoder.encode(tokens.subList(start, end), states);
-        for (int i = 0; i < results.size(); i++) {
-          LabelledText row = data.get(start + i);
-          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i).result());
-        }
+    for (int start = 0; start < tokens.size(); start += batchSize) {
+      int end = Math.min(tokens.size(), start + batchSize);
+      List<TokenizedText> earlier = new ArrayList<>(end - start);
+      for (int i = start; i < end; i++) {
+        int j = random.nextInt(tokens.size() - 1);
+        earlier.add(tokens.get(j >= i ? j + 1 : j));
+      }
+      List<EncoderResult> results = read.encode(tokens.subList(start, end), earlier);
+      for (int i = 0; i < results.size(); i++) {
+        LabelledText row = data.get(start + i);
+        record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
       }
     }
     return report;
