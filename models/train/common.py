@@ -68,14 +68,21 @@ def selection_score(result):
     return result["dev_macro_recall"] + result.get("dev_polar_accuracy", 0.0)
 
 
-def keep_if_best(tag, result, history, best, model, out):
-    """Records a dev evaluation (history, log line) and saves the model as out/best.pt when its selection score
-    beats `best`; returns the best score so far."""
+def conversation_selection(result):
+    """What the conversation stages choose on: messages alone and after an unrelated one (tweets, SST-2), and the
+    dev conversations' replies and leak."""
+    return (selection_score(result) + result["dev_after_context_macro_recall"] + result["conv_reply_accuracy"]
+            - result["conv_leak"])
+
+
+def keep_if_best(tag, result, history, best, model, out, score=None):
+    """Records a dev evaluation (history, log line) and saves the model as out/best.pt (CPU tensors, whatever
+    device trained it) when its score (default: selection_score) beats `best`; returns the best score so far."""
     history.append(result)
     print(f"[{tag}] {json.dumps(result)}", flush=True)
-    score = selection_score(result)
+    score = selection_score(result) if score is None else score
     if score > best:
-        torch.save(model.state_dict(), f"{out}/best.pt")
+        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, f"{out}/best.pt")
         return score
     return best
 

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 import common
-from conversations import read_conversations, window_before
+from conversations import add_stage_arguments, earlier_partners, read_conversations, window_before
 from minilm import load_exported
 from train_attention import evaluate, forward_all, new_model, set_dropout, training_set
 
@@ -118,11 +118,10 @@ def conversation_figures(model, convs, window, max_tokens, batch_size=64):
 def after_context_recall(model, dev, window, max_tokens, seed=13, batch_size=64):
     """Dev macro-recall with each tweet read after another, random dev tweet as its context window (as
     `evaluate --after-context`): a message keeps its own sentiment unless it is a reply."""
-    rng = random.Random(seed)
     n = len(dev[1])
     rows = []
-    for i in range(n):
-        earlier = dev[1][(i + 1 + rng.randrange(n - 1)) % n]
+    for i, j in enumerate(earlier_partners(n, seed)):
+        earlier = dev[1][j]
         context = earlier[1:-1][-window:][-max(0, max_tokens - len(dev[1][i]) - 1):]
         rows.append(windowed(context, dev[1][i]))
     model.eval()
@@ -137,36 +136,22 @@ def after_context_recall(model, dev, window, max_tokens, seed=13, batch_size=64)
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--init-onnx", required=True, help="the context-free transformer (train_attention.py's model.onnx)")
-    p.add_argument("--conversations", required=True)
-    p.add_argument("--dev-conversations", required=True)
-    p.add_argument("--train", required=True)
-    p.add_argument("--extra")
-    p.add_argument("--dev", required=True)
-    p.add_argument("--dev-polar")
-    p.add_argument("--out", required=True)
+    add_stage_arguments(p, "transformer (train_attention.py's model.onnx)")
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=32, help="windowed messages per step")
     p.add_argument("--single-batch-size", type=int, default=32, help="single messages per step")
     p.add_argument("--lr", type=float, default=3e-5)
     p.add_argument("--windows", default="32,64,128,128,192", help="context windows drawn per conversation")
     p.add_argument("--other-share", type=float, default=0.25, help="share of earlier messages also trained on")
-    p.add_argument("--max-len", type=int, default=64, help="truncation of each message")
     p.add_argument("--max-tokens", type=int, default=256, help="the model input's limit (manifest maxTokens)")
     p.add_argument("--embed-weight", type=float, default=4.0)
-    p.add_argument("--temperature", type=float, default=2.0)
     p.add_argument("--freeze-layers", type=int, default=2)
     p.add_argument("--eval-every", type=int, default=200)
     p.add_argument("--eval-window", type=int, default=128)
-    p.add_argument("--limit", type=int, default=None)
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--device", default="auto")
     p.add_argument("--pair-share", type=float, default=0.0,
                    help="share of the single messages read after another random one as context, distilled to the "
                         "teacher reading the message alone (its sentiment should not move)")
-    p.add_argument("--teacher-onnx", help="the model single messages are distilled to (default: --init-onnx)")
     p.add_argument("--conversation-batch-size", type=int, default=None, help="default: --batch-size")
-    p.add_argument("--max-steps", type=int, default=None)
     a = p.parse_args()
     common.seed_everything(a.seed)
     common.set_threads()
@@ -252,13 +237,8 @@ def main():
             progress.step(n, conv=float(conv_loss), keep=float(kd), embed=float(embed))
             if step % a.eval_every == 0 or step == total:
                 result = {**figures(), "step": step}
-                result["selection"] = (common.selection_score(result) + result["dev_after_context_macro_recall"]
-                                       + result["conv_reply_accuracy"] - result["conv_leak"])
-                history.append(result)
-                print(f"[context-attention] {json.dumps(result)}", flush=True)
-                if result["selection"] > best:
-                    best = result["selection"]
-                    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, f"{a.out}/best.pt")
+                result["selection"] = common.conversation_selection(result)
+                best = common.keep_if_best("context-attention", result, history, best, model, a.out, result["selection"])
     model.load_state_dict(torch.load(f"{a.out}/best.pt", map_location=device))
     selected = figures()
     with open(f"{a.out}/training.json", "w") as f:

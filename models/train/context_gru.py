@@ -24,7 +24,7 @@ from onnx import numpy_helper
 from torch import nn
 
 import common
-from conversations import read_conversations
+from conversations import add_stage_arguments, earlier_partners, read_conversations
 from train_gru import StreamingGru, evaluate, export, logits_of, training_set
 
 KINDS = ("AGREE", "DISAGREE", "QUESTION", "STANDALONE")
@@ -112,9 +112,7 @@ def conversation_figures(model, convs, batch_size=64):
 def after_context_recall(model, dev, seed=13):
     """Dev macro-recall with each tweet read after another, random dev tweet (as `evaluate --after-context`): a
     key's next message must keep its own sentiment unless it is a reply."""
-    rng = random.Random(seed)
-    n = len(dev[1])
-    pairs = [dev[1][(i + 1 + rng.randrange(n - 1)) % n] + dev[1][i] for i in range(n)]
+    pairs = [dev[1][j] + dev[1][i] for i, j in enumerate(earlier_partners(len(dev[1]), seed))]
     return common.macro_recall(logits_of(model, pairs).argmax(-1).tolist(), dev[0])
 
 
@@ -125,31 +123,17 @@ def figures(model, dev, dev_polar, dev_convs):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--init-onnx", required=True, help="the context-free GRU (train_gru.py's model.onnx)")
-    p.add_argument("--conversations", required=True)
-    p.add_argument("--dev-conversations", required=True)
-    p.add_argument("--train", required=True, help="three-class training ids (tweets), for single messages")
-    p.add_argument("--extra", help="binary (polar-only) training ids, e.g. SST-2")
-    p.add_argument("--dev", required=True)
-    p.add_argument("--dev-polar")
-    p.add_argument("--out", required=True)
+    add_stage_arguments(p, "GRU (train_gru.py's model.onnx)")
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=32, help="conversations per step")
     p.add_argument("--single-batch-size", type=int, default=64, help="single messages per step")
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--max-len", type=int, default=64)
     p.add_argument("--target-weight", type=float, default=1.0)
     p.add_argument("--other-weight", type=float, default=0.3, help="loss weight of the earlier messages")
     p.add_argument("--keep-weight", type=float, default=1.0, help="weight of the single-message loss")
     p.add_argument("--pair-share", type=float, default=0.0,
                    help="share of the single messages read after another random one (the teacher reads the same pair)")
-    p.add_argument("--teacher-onnx", help="the model single messages are distilled to (default: --init-onnx)")
-    p.add_argument("--temperature", type=float, default=2.0)
     p.add_argument("--eval-every", type=int, default=150)
-    p.add_argument("--max-steps", type=int, default=None, help="stop after this many steps")
-    p.add_argument("--limit", type=int, default=None)
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--device", default="auto", help="cpu, cuda or auto (the GPU when there is one)")
     a = p.parse_args()
     device = common.device(a.device)
     common.seed_everything(a.seed)
@@ -209,15 +193,8 @@ def main():
             progress.step(n, conv=float(conv_loss), keep=float(kd))
             if step % a.eval_every == 0 or step == total:
                 result = {**figures(model, dev, dev_polar, dev_convs), "step": step}
-                # Chosen on all: messages alone and after an unrelated one (tweets, SST-2), and the dev
-                # conversations' replies and leak.
-                result["selection"] = (common.selection_score(result) + result["dev_after_context_macro_recall"]
-                                       + result["conv_reply_accuracy"] - result["conv_leak"])
-                history.append(result)
-                print(f"[context-gru] {json.dumps(result)}", flush=True)
-                if result["selection"] > best:
-                    best = result["selection"]
-                    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, f"{a.out}/best.pt")
+                result["selection"] = common.conversation_selection(result)
+                best = common.keep_if_best("context-gru", result, history, best, model, a.out, result["selection"])
     model = model.cpu()
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     model.eval()
