@@ -9,11 +9,11 @@ import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.LabelledTextReader;
 import io.streamnlp.model.OnnxModel;
 import io.streamnlp.text.RejectedInputException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -70,15 +70,12 @@ public final class LongRangeMemory {
   }
 
   static List<LabelledText> pool() throws IOException {
-    Path copy = Files.createTempFile("streamnlp-memory-pool", ".csv");
-    try (InputStream in = LongRangeMemory.class.getClassLoader().getResourceAsStream(POOL)) {
-      if (in == null) {
-        throw new IOException(POOL + " is not on the classpath (it is packaged in streamnlp.jar)");
-      }
-      Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-      return LabelledTextReader.read(copy, null, LabelledTextReader.DEFAULT_LABEL_FIELD);
-    } finally {
-      Files.deleteIfExists(copy);
+    InputStream resource = LongRangeMemory.class.getClassLoader().getResourceAsStream(POOL);
+    if (resource == null) {
+      throw new IOException(POOL + " is not on the classpath (it is packaged in streamnlp.jar)");
+    }
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(resource, StandardCharsets.UTF_8))) {
+      return LabelledTextReader.read(POOL, in, null, LabelledTextReader.DEFAULT_LABEL_FIELD);
     }
   }
 }

@@ -34,26 +34,36 @@ public final class LabelledTextReader {
    * @throws IllegalArgumentException when the file's format or columns do not fit, naming the line
    */
   public static List<LabelledText> read(Path file, String textField, String labelField) throws IOException {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return read(file.toString(), in, textField, labelField);
+    }
+  }
+
+  /**
+   * Reads from a stream that is not a file (a resource in the jar); {@code source} names it in error messages
+   * and its extension gives the format, as a file's name does.
+   */
+  public static List<LabelledText> read(String source, BufferedReader in, String textField, String labelField)
+      throws IOException {
+    String name = source.toLowerCase(Locale.ROOT);
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
-      return readJsonLines(file, textField, labelField);
+      return readJsonLines(source, in, textField, labelField);
     }
     if (name.endsWith(".tsv")) {
-      return readDelimited(file, CsvSchema.emptySchema().withHeader().withColumnSeparator('\t')
+      return readDelimited(source, in, CsvSchema.emptySchema().withHeader().withColumnSeparator('\t')
           .withoutQuoteChar().withoutEscapeChar(), textField, labelField);
     }
     if (name.endsWith(".csv")) {
-      return readDelimited(file, CsvSchema.emptySchema().withHeader(), textField, labelField);
+      return readDelimited(source, in, CsvSchema.emptySchema().withHeader(), textField, labelField);
     }
-    throw new IllegalArgumentException(file + ": unknown format; name the file .tsv, .csv or .jsonl");
+    throw new IllegalArgumentException(source + ": unknown format; name the file .tsv, .csv or .jsonl");
   }
 
-  private static List<LabelledText> readDelimited(Path file, CsvSchema schema, String textField,
-                                                  String labelField) throws IOException {
+  private static List<LabelledText> readDelimited(String file, BufferedReader in, CsvSchema schema,
+                                                  String textField, String labelField) throws IOException {
     CsvMapper mapper = CsvMapper.builder().enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS).build();
     List<LabelledText> result = new ArrayList<>();
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-         MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class).with(schema)
+    try (MappingIterator<Map<String, String>> rows = mapper.readerForMapOf(String.class).with(schema)
              .readValues(in)) {
       String text = null;
       while (rows.hasNextValue()) {
@@ -72,11 +82,11 @@ public final class LabelledTextReader {
     return result;
   }
 
-  private static List<LabelledText> readJsonLines(Path file, String textField, String labelField)
-      throws IOException {
+  private static List<LabelledText> readJsonLines(String file, BufferedReader in, String textField,
+                                                  String labelField) throws IOException {
     ObjectMapper mapper = new ObjectMapper();
     List<LabelledText> result = new ArrayList<>();
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines = in.lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
         continue;
@@ -97,7 +107,7 @@ public final class LabelledTextReader {
     return result;
   }
 
-  private static String textColumn(Path file, java.util.Collection<String> columns, String textField) {
+  private static String textColumn(String file, java.util.Collection<String> columns, String textField) {
     if (textField != null) {
       requireColumn(file, columns, textField);
       return textField;
@@ -107,13 +117,13 @@ public final class LabelledTextReader {
             + "); name the text column with --text-field"));
   }
 
-  private static void requireColumn(Path file, java.util.Collection<String> columns, String column) {
+  private static void requireColumn(String file, java.util.Collection<String> columns, String column) {
     if (!columns.contains(column)) {
       throw new IllegalArgumentException(file + " has no column '" + column + "' (columns: " + columns + ")");
     }
   }
 
-  private static LabelledText labelled(Path file, int line, String text, String label) {
+  private static LabelledText labelled(String file, int line, String text, String label) {
     if (text == null || label == null || label.isBlank()) {
       throw new IllegalArgumentException(file + ": line " + line + " lacks a text or a label");
     }

@@ -3,6 +3,8 @@ package io.streamnlp.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,5 +54,15 @@ class LabelledTextReaderTest {
         .hasMessageContaining("line 2 lacks a text or a label");
     assertThatThrownBy(() -> LabelledTextReader.read(write("e.txt", "x"), null, "label"))
         .hasMessageContaining(".tsv, .csv or .jsonl");
+  }
+
+  @Test
+  void readsAStreamInTheFormatItsNameGivesAndNamesItInErrors() throws Exception {
+    assertThat(LabelledTextReader.read("models/eval/x.csv",
+        new BufferedReader(new StringReader("text,label\n\"a, b\",positive\n")), null, "label"))
+        .containsExactly(new LabelledText("a, b", "positive"));
+    assertThatThrownBy(() -> LabelledTextReader.read("pool.jsonl",
+        new BufferedReader(new StringReader("{\"text\":\"a\",\"label\":1}\n{oops\n")), null, "label"))
+        .hasMessageStartingWith("pool.jsonl: line 2 is not JSON");
   }
 }
