@@ -52,12 +52,21 @@ def load_onnx(model, path):
 
 
 def step_logits(model, ids, lengths):
-    """Logits after every token (the top layer's state is what the stream classifies at a message's end)."""
+    """Logits after every token (the top layer's state is what the stream classifies at a message's end).
+
+    The GRU runs over the right-padded batch without packing: a one-directional GRU's output at a real position
+    never sees the padding after it, so the logits there are the packed ones, and Debian's CPU torch
+    back-propagates through packed sequences 10-20x slower (45 s vs 2 s for 32 x 316 tokens)."""
+    del lengths  # kept for the callers' shape of call: padding after a position cannot change it
     x = model.dropout(model.embedding(ids.to(common.device_of(model))))
-    packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-    out, _ = model.gru(packed)
-    out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+    out, _ = model.gru(x)
     return model.classifier(model.dropout(out))
+
+
+def last_logits(model, ids, lengths):
+    """The logits at each sequence's last token: model(ids, lengths)[0] through the fast unpacked path."""
+    out = step_logits(model, ids, lengths)
+    return out[torch.arange(len(lengths), device=out.device), (lengths - 1).to(out.device)]
 
 
 def conversation_batch(convs, target_weight, other_weight):
@@ -177,9 +186,9 @@ def main():
             s_ids, _, s_len = common.pad([(singles[rng.randrange(len(singles))][1] if rng.random() < a.pair_share
                                            else []) + singles[i][1] for i in pick])
             s_ids = s_ids.to(device)
-            s_logits = model(s_ids, s_len)[0]
+            s_logits = last_logits(model, s_ids, s_len)
             with torch.no_grad():
-                teacher = start_model(s_ids, s_len)[0]
+                teacher = last_logits(start_model, s_ids, s_len)
             t = a.temperature
             kd = F.kl_div(F.log_softmax(s_logits / t, -1), F.softmax(teacher / t, -1), reduction="batchmean") * t * t
             label = common.classification_loss(s_logits, torch.tensor([singles[i][0] for i in pick], device=device),
