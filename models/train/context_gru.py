@@ -69,8 +69,10 @@ def last_logits(model, ids, lengths):
     return out[torch.arange(len(lengths), device=out.device), (lengths - 1).to(out.device)]
 
 
-def conversation_batch(convs, target_weight, other_weight):
-    """Concatenated ids of each conversation; (row, position of each message's last token, label, weight)."""
+def conversation_batch(convs, target_weight, other_weight, first_weight=None):
+    """Concatenated ids of each conversation; (row, position of each message's last token, label, weight).
+    first_weight (default: other_weight) scores each conversation's opening message, read from the zero state:
+    the generator always opens with an opinion, so scoring it teaches that a key's first message is polar."""
     seqs, rows, positions, labels, weights = [], [], [], [], []
     for r, (_, _, messages) in enumerate(convs):
         seq = []
@@ -79,7 +81,8 @@ def conversation_batch(convs, target_weight, other_weight):
             rows.append(r)
             positions.append(len(seq) - 1)
             labels.append(label)
-            weights.append(target_weight if i == len(messages) - 1 else other_weight)
+            weights.append(target_weight if i == len(messages) - 1
+                           else first_weight if i == 0 and first_weight is not None else other_weight)
         seqs.append(seq)
     ids, _, lengths = common.pad(seqs)
     return ids, lengths, torch.tensor(rows), torch.tensor(positions), torch.tensor(labels), torch.tensor(weights)
@@ -139,6 +142,8 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--target-weight", type=float, default=1.0)
     p.add_argument("--other-weight", type=float, default=0.3, help="loss weight of the earlier messages")
+    p.add_argument("--first-weight", type=float, default=None,
+                   help="loss weight of each conversation's opening message (default: --other-weight)")
     p.add_argument("--keep-weight", type=float, default=1.0, help="weight of the single-message loss")
     p.add_argument("--pair-share", type=float, default=0.0,
                    help="share of the single messages read after another random one (the teacher reads the same pair)")
@@ -176,7 +181,7 @@ def main():
                 break
             step += 1
             ids, lens, rows, positions, y, w = conversation_batch([convs[i] for i in batch], a.target_weight,
-                                                                  a.other_weight)
+                                                                  a.other_weight, a.first_weight)
             logits = step_logits(model, ids, lens)[rows.to(device), positions.to(device)]
             y, w = y.to(device), w.to(device)
             conv_loss = (F.cross_entropy(logits, y, reduction="none") * w).sum() / w.sum()
@@ -213,7 +218,7 @@ def main():
         json.dump({"model": "gru", "stage": "conversations", "labels": common.LABELS, "seed": a.seed,
                    "init": common.sha256(a.init_onnx), "epochs": a.epochs, "batch_size": a.batch_size,
                    "single_batch_size": a.single_batch_size, "lr": a.lr, "max_len": a.max_len,
-                   "target_weight": a.target_weight, "other_weight": a.other_weight, "keep_weight": a.keep_weight,
+                   "target_weight": a.target_weight, "other_weight": a.other_weight, "first_weight": a.first_weight, "keep_weight": a.keep_weight,
                    "temperature": a.temperature, "pair_share": a.pair_share,
                    "teacher": common.sha256(a.teacher_onnx or a.init_onnx), "conversations": len(convs),
                    "device": str(device), "start": initial,
