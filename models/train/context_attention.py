@@ -148,6 +148,9 @@ def main():
     p.add_argument("--freeze-layers", type=int, default=2)
     p.add_argument("--eval-every", type=int, default=200)
     p.add_argument("--eval-window", type=int, default=128)
+    p.add_argument("--stop-at", type=int, default=None,
+                   help="end at this step but keep the learning-rate schedule of the whole run (--max-steps shortens "
+                        "the schedule): how the shipped model's run was ended")
     p.add_argument("--pair-share", type=float, default=0.0,
                    help="share of the single messages read after another random one as context, distilled to the "
                         "teacher reading the message alone (its sentiment should not move)")
@@ -200,7 +203,7 @@ def main():
         batches = common.length_bucketed_batches(len(examples), [len(e[0]) for e in examples], conv_batch, rng)
         progress = common.Progress(f"context-attention epoch {epoch}", len(batches), every=50)
         for n, batch in enumerate(batches, 1):
-            if step == total:
+            if step == total or step == a.stop_at:
                 break
             items = [examples[i] for i in batch]
             ids, mask, pool = batch_tensors(items, device)
@@ -243,7 +246,7 @@ def main():
     selected = figures()
     with open(f"{a.out}/training.json", "w") as f:
         json.dump({"model": "attention", "stage": "conversations", "labels": common.LABELS, "seed": a.seed,
-                   "init": common.sha256(a.init_onnx), "epochs": a.epochs, "steps": total,
+                   "init": common.sha256(a.init_onnx), "epochs": a.epochs, "steps": total, "stop_at": a.stop_at,
                    "batch_size": a.batch_size, "single_batch_size": a.single_batch_size, "lr": a.lr,
                    "windows": windows, "other_share": a.other_share, "pair_share": a.pair_share,
                    "conversation_batch_size": conv_batch,
