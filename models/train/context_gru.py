@@ -51,13 +51,12 @@ def load_onnx(model, path):
     return model
 
 
-def step_logits(model, ids, lengths):
+def step_logits(model, ids):
     """Logits after every token (the top layer's state is what the stream classifies at a message's end).
 
     The GRU runs over the right-padded batch without packing: a one-directional GRU's output at a real position
     never sees the padding after it, so the logits there are the packed ones, and Debian's CPU torch
     back-propagates through packed sequences 10-20x slower (45 s vs 2 s for 32 x 316 tokens)."""
-    del lengths  # kept for the callers' shape of call: padding after a position cannot change it
     x = model.dropout(model.embedding(ids.to(common.device_of(model))))
     out, _ = model.gru(x)
     return model.classifier(model.dropout(out))
@@ -65,7 +64,7 @@ def step_logits(model, ids, lengths):
 
 def last_logits(model, ids, lengths):
     """The logits at each sequence's last token: model(ids, lengths)[0] through the fast unpacked path."""
-    out = step_logits(model, ids, lengths)
+    out = step_logits(model, ids)
     return out[torch.arange(len(lengths), device=out.device), (lengths - 1).to(out.device)]
 
 
@@ -84,8 +83,8 @@ def conversation_batch(convs, target_weight, other_weight, first_weight=None):
             weights.append(target_weight if i == len(messages) - 1
                            else first_weight if i == 0 and first_weight is not None else other_weight)
         seqs.append(seq)
-    ids, _, lengths = common.pad(seqs)
-    return ids, lengths, torch.tensor(rows), torch.tensor(positions), torch.tensor(labels), torch.tensor(weights)
+    ids, _, _ = common.pad(seqs)
+    return ids, torch.tensor(rows), torch.tensor(positions), torch.tensor(labels), torch.tensor(weights)
 
 
 def conversation_figures(model, convs, batch_size=64):
@@ -98,8 +97,8 @@ def conversation_figures(model, convs, batch_size=64):
     with torch.no_grad():
         for start in range(0, len(convs), batch_size):
             chunk = convs[start : start + batch_size]
-            ids, lengths, rows, positions, labels, _ = conversation_batch(chunk, 1.0, 1.0)
-            logits = step_logits(model, ids, lengths).cpu()
+            ids, rows, positions, labels, _ = conversation_batch(chunk, 1.0, 1.0)
+            logits = step_logits(model, ids).cpu()
             ends = {}
             for r, p in zip(rows.tolist(), positions.tolist()):
                 ends[r] = p  # the last message's end
@@ -180,9 +179,9 @@ def main():
             if step == total:
                 break
             step += 1
-            ids, lens, rows, positions, y, w = conversation_batch([convs[i] for i in batch], a.target_weight,
-                                                                  a.other_weight, a.first_weight)
-            logits = step_logits(model, ids, lens)[rows.to(device), positions.to(device)]
+            ids, rows, positions, y, w = conversation_batch([convs[i] for i in batch], a.target_weight,
+                                                            a.other_weight, a.first_weight)
+            logits = step_logits(model, ids)[rows.to(device), positions.to(device)]
             y, w = y.to(device), w.to(device)
             conv_loss = (F.cross_entropy(logits, y, reduction="none") * w).sum() / w.sum()
             pick = rng.sample(range(len(singles)), a.single_batch_size)
@@ -218,7 +217,8 @@ def main():
         json.dump({"model": "gru", "stage": "conversations", "labels": common.LABELS, "seed": a.seed,
                    "init": common.sha256(a.init_onnx), "epochs": a.epochs, "batch_size": a.batch_size,
                    "single_batch_size": a.single_batch_size, "lr": a.lr, "max_len": a.max_len,
-                   "target_weight": a.target_weight, "other_weight": a.other_weight, "first_weight": a.first_weight, "keep_weight": a.keep_weight,
+                   "target_weight": a.target_weight, "other_weight": a.other_weight, "first_weight": a.first_weight,
+                   "keep_weight": a.keep_weight,
                    "temperature": a.temperature, "pair_share": a.pair_share,
                    "teacher": common.sha256(a.teacher_onnx or a.init_onnx), "conversations": len(convs),
                    "device": str(device), "start": initial,
