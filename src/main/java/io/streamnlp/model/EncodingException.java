@@ -1,8 +1,0 @@
-package io.streamnlp.model;
-
-/** A model call that failed for a batch. */
-public class EncodingException extends Exception {
-  public EncodingException(String message, Throwable cause) {
-    super(message, cause);
-  }
-}

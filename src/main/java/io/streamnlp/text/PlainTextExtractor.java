@@ -1,9 +1,0 @@
-package io.streamnlp.text;
-
-/** input.format=string: the whole value is the text, in UTF-8. */
-public final class PlainTextExtractor implements TextExtractor {
-  @Override
-  public String extract(String topic, byte[] value) throws RejectedInputException {
-    return Utf8.decodeStrict(value);
-  }
-}
