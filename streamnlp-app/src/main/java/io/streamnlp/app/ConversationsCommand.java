@@ -57,10 +57,13 @@ final class ConversationsCommand implements Callable<Integer> {
           + "anchor overrides (default 0).")
   double staleShare;
 
+  /** How the anchors' polarity is drawn, for {@code --polarity}. */
+  enum Polarity { BALANCED, NATURAL }
+
   @Option(names = "--polarity", defaultValue = "balanced",
       description = "Anchors' polarity: balanced (default; half positive, half negative) or natural (the data's "
           + "shares).")
-  String polarity;
+  Polarity polarity;
 
   @Option(names = "--with-ids", description = "Also write each message's token ids (the model's tokenizer), for "
       + "the training recipe.")
@@ -106,11 +109,7 @@ final class ConversationsCommand implements Callable<Integer> {
   }
 
   private boolean balanced() {
-    return switch (polarity) {
-      case "balanced" -> true;
-      case "natural" -> false;
-      default -> throw new IllegalArgumentException("--polarity is balanced or natural, not '" + polarity + "'");
-    };
+    return polarity == Polarity.BALANCED;
   }
 
   private static long[] tokenize(HuggingFaceTextTokenizer tokenizer, String text) {

@@ -36,9 +36,13 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--model-dir", description = "Model directory (default: the shipped model of --encoder).")
   String modelDir;
 
+  /** The shipped models' kinds, for {@code --encoder}. */
+  enum Encoder { ATTENTION, RNN }
+
   @Option(names = "--encoder", defaultValue = "attention",
-      description = "Which shipped model to use when --model-dir is not given: attention or rnn.")
-  String encoder;
+      description = "Which shipped model to use when --model-dir is not given: ${COMPLETION-CANDIDATES} "
+          + "(default ${DEFAULT-VALUE}).")
+  Encoder encoder;
 
   @Option(names = "--data", description = "Labelled file.")
   Path data;
@@ -97,7 +101,7 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --data (a labelled file), --similarity (scored pairs), "
           + "--conversations or several");
     }
-    String dir = modelDir != null ? modelDir : "rnn".equalsIgnoreCase(encoder)
+    String dir = modelDir != null ? modelDir : encoder == Encoder.RNN
         ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
     PrintWriter out = spec.commandLine().getOut();
     try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir),

@@ -38,10 +38,6 @@ final class ImportModelCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Model directory to write (e.g. models/my-model).")
   Path out;
 
-  @Option(names = "--kind", defaultValue = "attention",
-      description = "Model kind (default attention; exports are transformer encoders).")
-  String kind;
-
   @Option(names = "--name", description = "Model name written into every result (default: the --out folder name).")
   String name;
 
@@ -58,11 +54,6 @@ final class ImportModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    if (!"attention".equals(kind)) {
-      throw new IllegalArgumentException("--kind " + kind + ": import-model reads transformer encoder exports "
-          + "(kind attention). A recurrent model carries its state through inputs a Hugging Face export does not "
-          + "have; write its manifest by hand (models/README.md, 'manifest.json').");
-    }
     if (Files.exists(out.resolve("manifest.json")) && !force) {
       throw new IllegalArgumentException(out + " already holds a model (manifest.json). Choose another --out or "
           + "add --force to overwrite it.");

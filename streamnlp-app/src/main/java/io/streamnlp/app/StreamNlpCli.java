@@ -20,6 +20,14 @@ public final class StreamNlpCli {
   /** Runs a command line and returns its exit code (for tests). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new StreamNlpCli());
+    // Enumerated options take their values in any case; an unknown one is refused by picocli, listing the valid
+    // ones, in one line (not followed by the whole usage help), with exit code 2.
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler((e, unparsed) -> {
+      e.getCommandLine().getErr().println("streamnlp " + e.getCommandLine().getCommandName() + ": " + e.getMessage()
+          + " (see --help)");
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("streamnlp: " + StartupErrors.describe(e));
       return 2;

@@ -262,7 +262,9 @@ public final class ComparisonReport {
   }
 
   private static String footprint(Footprint f) {
-    return f.residentBytes() < 0 ? f("heap %.1f MB", f.heapBytes() / 1e6)
+    // 0 is what results.json files from before the footprint stopped clamping hold for "did not grow".
+    return f.residentBytes() <= 0 ? f("resident memory not measurable here (it did not grow), %.1f MB heap",
+            f.heapBytes() / 1e6)
         : f("%.0f MB resident (native ONNX Runtime included), %.1f MB heap", f.residentBytes() / 1e6,
             f.heapBytes() / 1e6);
   }
@@ -370,7 +372,7 @@ public final class ComparisonReport {
     s.append("\n| what | resident MB | heap MB |\n|---|---|---|\n");
     for (Footprint fp : r.footprints()) {
       s.append(f("| %s (%s) | %s | %.1f |%n", fp.model(), fp.encoder(),
-          fp.residentBytes() < 0 ? "n/a" : f("%.0f", fp.residentBytes() / 1e6), fp.heapBytes() / 1e6));
+          fp.residentBytes() <= 0 ? "not measurable" : f("%.0f", fp.residentBytes() / 1e6), fp.heapBytes() / 1e6));
     }
     s.append('\n');
   }

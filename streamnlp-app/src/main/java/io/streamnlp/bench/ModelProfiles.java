@@ -86,8 +86,10 @@ public final class ModelProfiles {
         warm.encode(texts.subList(from, from + batch));
       }
       JvmMemory.Snapshot after = JvmMemory.snapshot();
-      long resident = before.residentBytes() < 0 || after.residentBytes() < 0 ? -1
-          : Math.max(0, after.residentBytes() - before.residentBytes());
+      // A resident set that did not grow (the JVM returned freed heap to the system, or native memory was
+      // already mapped by an earlier model) says nothing about the model: unknown, not 0.
+      long grown = after.residentBytes() - before.residentBytes();
+      long resident = before.residentBytes() < 0 || after.residentBytes() < 0 || grown <= 0 ? -1 : grown;
       return new Footprint(encoder, model.info().name(), resident, Math.max(0, after.heapBytes() - before.heapBytes()));
     }
   }

@@ -105,10 +105,6 @@ public final class Evaluator {
       }
       throw new IllegalArgumentException("label " + modelLabel + " is not among " + names);
     }
-
-    public boolean isSubsetOf(List<String> all) {
-      return names.size() < all.size();
-    }
   }
 
   /** The model's labels that occur in {@code data}, in the model's order. */

@@ -177,11 +177,6 @@ class ImportModelCommandTest {
     assertThat(run("import-model", "--from", export.toString(), "--out", out.toString(), "--force").code())
         .isZero();
 
-    CliRun rnn = run("import-model", "--from", export.toString(), "--out", dir.resolve("r").toString(),
-        "--kind", "rnn");
-    assertThat(rnn.code()).isEqualTo(2);
-    assertThat(rnn.err()).contains("transformer encoder exports");
-
     CliRun notADir = run("import-model", "--from", dir.resolve("nowhere").toString(), "--out",
         dir.resolve("y").toString());
     assertThat(notADir.code()).isEqualTo(2);

@@ -7,10 +7,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
-/** Start-up failures of {@code streamnlp run} end with exit code 2 and one line that says what to fix. */
+/** Start-up failures and wrong arguments end with exit code 2 and one line that says what to fix. */
 class StreamNlpCliTest {
   @TempDir
   Path dir;
@@ -53,6 +57,44 @@ class StreamNlpCliTest {
     Result r = run("run", "--config", cfg.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("cannot load the model", "no-model", "manifest.json");
+  }
+
+  @Test
+  void everyEnumeratedOptionRefusesAnUnknownValueInOneLineListingTheValidOnes() {
+    List<String> checked = new ArrayList<>();
+    forEachCommand(new CommandLine(new StreamNlpCli()), List.of(), (path, option) -> {
+      List<String> args = new ArrayList<>(path);
+      args.add(option.longestName());
+      args.add("bogus");
+      Result r = run(args.toArray(String[]::new));
+      String command = String.join(" ", args);
+      assertThat(r.code()).as(command).isEqualTo(2);
+      assertThat(r.err().strip()).as(command).doesNotContain("\n").contains("'bogus'");
+      for (Object valid : option.type().getEnumConstants()) {
+        assertThat(r.err()).as(command).contains(valid.toString());
+      }
+      checked.add(command);
+    });
+    assertThat(checked).as("the enumerated options found").anyMatch(c -> c.startsWith("evaluate --encoder"))
+        .anyMatch(c -> c.startsWith("conversations --polarity"));
+    // ... and take a valid value in any case.
+    assertThat(run("evaluate", "--encoder", "RnN").err()).contains("give --data").doesNotContain("bogus");
+  }
+
+  private static void forEachCommand(CommandLine cmd, List<String> path,
+                                     java.util.function.BiConsumer<List<String>, OptionSpec> onEnumOption) {
+    for (OptionSpec option : cmd.getCommandSpec().options()) {
+      if (option.type().isEnum()) {
+        onEnumOption.accept(path, option);
+      }
+    }
+    cmd.getSubcommands().forEach((name, sub) -> {
+      if (!name.equals("help")) {
+        List<String> subPath = new ArrayList<>(path);
+        subPath.add(name);
+        forEachCommand(sub, subPath, onEnumOption);
+      }
+    });
   }
 
   @Test

@@ -103,6 +103,20 @@ public class ComparisonReportTest {
   }
 
   @Test
+  void aResidentSetThatDidNotGrowIsNotMeasurableRatherThanZeroMegabytes() {
+    BenchResults r = results();
+    BenchResults unmeasured = new BenchResults(r.environment(), r.models(), r.raw(), r.endToEnd(), r.rnnHistory(),
+        r.attentionWindow(), r.memory(), r.stateSizes(),
+        List.of(new Footprint("rnn", "gru-x", 0, 150_000), new Footprint("attention", "tf-x", 250_000_000, 150_000)),
+        r.explanations(), r.rawVariants(), r.endToEndVariants());
+    String report = new ComparisonReport(unmeasured).markdown(List.of());
+    assertThat(report).doesNotContainPattern("[^0-9]0 MB resident")
+        .contains("resident memory not measurable here (it did not grow), 0.2 MB heap")
+        .contains("250 MB resident (native ONNX Runtime included)")
+        .contains("| gru-x (rnn) | not measurable | 0.2 |");
+  }
+
+  @Test
   void theTrainingVerdictNamesTheFasterLearnerPerExample() {
     String report = new ComparisonReport(results()).markdown(List.of());
     // rnn: 60,000 x 3 / 900 s = 200 examples/s; attention: 60,000 / 1800 s = 33 examples/s

@@ -17,19 +17,6 @@ public record ModelInfo(String name, String version, String kind, List<String> l
                         PolarLabels polarity) {
 
   /**
-   * A model without polar labels.
-   *
-   * @param name the model's name
-   * @param version the model's version
-   * @param kind {@code attention} or {@code rnn}
-   * @param labels the class labels, in the order of the scores
-   * @param embeddingDim the length of the embedding, 0 for none
-   */
-  public ModelInfo(String name, String version, String kind, List<String> labels, int embeddingDim) {
-    this(name, version, kind, labels, embeddingDim, null);
-  }
-
-  /**
    * The positive and the negative label, by index into {@link ModelInfo#labels()}.
    *
    * @param positive index of the positive label

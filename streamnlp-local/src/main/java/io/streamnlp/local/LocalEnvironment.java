@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -82,10 +81,6 @@ public final class LocalEnvironment implements AutoCloseable {
     return topics;
   }
 
-  /** The lines a {@code run} configuration needs to use this cluster. */
-  public Map<String, String> clientProperties() {
-    return Map.of("bootstrap.servers", bootstrapServers(), "schema.registry.url", schemaRegistryUrl());
-  }
 
   @Override
   public void close() throws Exception {

@@ -142,6 +142,23 @@ public final class ModelDirectory {
     return resolve(manifest.files().tokenizer());
   }
 
+  /**
+   * The ONNX file on disk, when the model is not on the classpath: ONNX Runtime loads it from its path, which lets
+   * it find external data files (weights stored beside the graph, as exports of large models do) next to it.
+   */
+  public Optional<Path> onnxFile() {
+    String where = onnxLocation();
+    if (where.startsWith(CLASSPATH)) {
+      return Optional.empty();
+    }
+    Path path = Path.of(where);
+    if (!Files.isRegularFile(path)) {
+      throw new ModelLoadException(path.toAbsolutePath() + " does not exist or is not a file. Restore the model's "
+          + "ONNX file, or fix files.onnx in " + join(location, "manifest.json") + ".");
+    }
+    return Optional.of(path);
+  }
+
   public byte[] readOnnx() {
     String where = onnxLocation();
     try (InputStream in = openStream(where)) {

@@ -62,6 +62,11 @@ abstract class OnnxBatchEncoder implements TextEncoder {
   }
 
   @Override
+  public int maxTokens() {
+    return maxTokens;
+  }
+
+  @Override
   public int maxBatchSize() {
     return maxBatch;
   }
@@ -107,10 +112,6 @@ abstract class OnnxBatchEncoder implements TextEncoder {
     return results;
   }
 
-  /** Whether batches are split into calls of similar lengths. */
-  public boolean groupsByLength() {
-    return groupCost != null;
-  }
 
   /** The rows {@code rows} of {@code list}, in that order. */
   protected static <T> List<T> rows(List<T> list, int[] rows) {

@@ -92,15 +92,19 @@ public final class OnnxModel implements AutoCloseable {
     }
     long start = System.nanoTime();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    byte[] onnx = directory.readOnnx();
+    // From its path when on disk, so that ONNX Runtime finds external data beside it; from bytes when packaged.
+    java.util.Optional<java.nio.file.Path> file = directory.onnxFile();
+    byte[] onnx = file.isPresent() ? null : directory.readOnnx();
     OrtSession session;
     String[] provider = {runtime.executionProvider().toLowerCase(Locale.ROOT)};
     try (OrtSession.SessionOptions opts = sessionOptions(runtime, m, provider)) {
-      session = env.createSession(onnx, opts);
+      session = file.isPresent() ? env.createSession(file.get().toString(), opts) : env.createSession(onnx, opts);
     } catch (OrtException e) {
-      throw new ModelLoadException("ONNX Runtime cannot load " + directory.onnxLocation() + " ("
-          + onnx.length + " bytes): " + e.getMessage() + ". The file is missing, truncated or not an ONNX "
-          + "model; restore it from the model's source (see the manifest) or point model.dir elsewhere.", e);
+      long size = onnx != null ? onnx.length : file.get().toFile().length();
+      throw new ModelLoadException("ONNX Runtime cannot load " + directory.onnxLocation() + " (" + size
+          + " bytes): " + e.getMessage() + ". The file (or an external data file it names) is missing, truncated "
+          + "or not an ONNX model; restore it from the model's source (see the manifest) or point model.dir "
+          + "elsewhere.", e);
     }
     HuggingFaceTextTokenizer tokenizer;
     try (InputStream in = directory.openTokenizer()) {

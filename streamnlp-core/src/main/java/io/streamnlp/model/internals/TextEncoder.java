@@ -15,6 +15,9 @@ public interface TextEncoder extends AutoCloseable {
   /** The largest batch {@link #encode} accepts. */
   int maxBatchSize();
 
+  /** The longest message {@link #encode} accepts, in tokens (the configured {@code max.tokens}). */
+  int maxTokens();
+
   /**
    * @param batch at most {@link #maxBatchSize()} messages, each at most the model's max tokens long
    * @return one result per message, in the same order

@@ -121,7 +121,7 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
         readTokenWeights(attention, batch, contextLengths, seqLength, tokenWeights, contextWeights));
     List<EncoderResult> results = new ArrayList<>(b);
     for (int row = 0; row < b; row++) {
-      float[] embedding = embedding(row, t, batch.get(row).length());
+      float[] embedding = embedding(row, t, batch.get(row).length(), contextLengths[row]);
       results.add(EncoderResult.of(scores(row, embedding), embedding,
           tokenWeights == null ? null : tokenWeights[row],
           contextWeights == null || contextLengths[row] == 0 ? null : contextWeights[row]));
@@ -219,7 +219,11 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     pool.flip();
   }
 
-  private float[] embedding(int row, int t, int length) {
+  /**
+   * The message's embedding: the model's pooled output, or pooled here from its hidden states, over the
+   * message's own positions only (the pooling mask's), never over the context it was read with.
+   */
+  private float[] embedding(int row, int t, int length, int contextLength) {
     float[] v = new float[dim];
     if (embeddingOutput == null) {
       return v; // a logits-only classifier: embeddingDim is 0
@@ -228,18 +232,22 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
     } else if ("cls".equals(manifest.pooling())) {
       embeddingOut.get(row * t * dim, v);
     } else {
-      int base = row * t * dim;
-      for (int tok = 0; tok < length; tok++) {
-        int off = base + tok * dim;
-        for (int d = 0; d < dim; d++) {
-          v[d] += embeddingOut.get(off + d);
-        }
-      }
-      for (int d = 0; d < dim; d++) {
-        v[d] /= length;
-      }
+      meanOfPositions(embeddingOut, row * t * dim, dim, messagePositions(length, contextLength), v);
     }
     Vectors.normalize(v);
     return v;
+  }
+
+  /** {@code into} = the mean of the hidden-state rows at {@code positions} of one message's [T, dim] block. */
+  static void meanOfPositions(FloatBuffer hidden, int base, int dim, int[] positions, float[] into) {
+    for (int position : positions) {
+      int off = base + position * dim;
+      for (int d = 0; d < dim; d++) {
+        into[d] += hidden.get(off + d);
+      }
+    }
+    for (int d = 0; d < dim; d++) {
+      into[d] /= positions.length;
+    }
   }
 }

@@ -25,7 +25,7 @@ final class Vectors {
     return (float) sum;
   }
 
-  /** Softmax in place, shifted by the maximum for numerical stability. */
+  /** The softmax of {@code logits} as a new array, shifted by the maximum for numerical stability. */
   static float[] softmax(float[] logits) {
     float max = Float.NEGATIVE_INFINITY;
     for (float x : logits) {

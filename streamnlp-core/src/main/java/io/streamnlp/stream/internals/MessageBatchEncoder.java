@@ -27,6 +27,9 @@ public interface MessageBatchEncoder extends AutoCloseable {
 
   int maxBatchSize();
 
+  /** The longest message, in tokens, {@link #encode} accepts. */
+  int maxTokens();
+
   /** @return one result per message, in the same order */
   List<Encoded> encode(List<PendingMessage> batch) throws EncodingException;
 

@@ -126,7 +126,7 @@ public final class MicroBatchEncodeProcessor implements Processor<byte[], Pendin
         if (kv.value.isUnreadable()) {
           unreadable.add(kv);
         } else {
-          pending.add(kv);
+          pending.add(new KeyValue<>(kv.key, kv.value.fittedTo(encoder.maxTokens())));
         }
       }
     }

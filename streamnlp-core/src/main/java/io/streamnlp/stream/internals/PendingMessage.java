@@ -1,5 +1,6 @@
 package io.streamnlp.stream.internals;
 
+import io.streamnlp.text.internals.TokenizedText;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -23,5 +24,17 @@ public record PendingMessage(byte[] key, byte[] originalValue, SourcePosition so
 
   public boolean isUnreadable() {
     return unreadable != null;
+  }
+
+  /**
+   * This message cut to {@code maxTokens} as the tokenizer cuts ({@code TokenizedText#fittedTo}): a message
+   * buffered before {@code max.tokens} was lowered is encoded, flagged truncated, instead of failing its batch.
+   */
+  public PendingMessage fittedTo(int maxTokens) {
+    if (tokenIds.length <= maxTokens) {
+      return this;
+    }
+    TokenizedText fitted = TokenizedText.ofIds(tokenIds, truncated).fittedTo(maxTokens);
+    return new PendingMessage(key, originalValue, source, headers, fitted.ids(), true, arrivalMs, unreadable);
   }
 }

@@ -66,7 +66,8 @@ final class PipelineMetrics {
       this.batches = metrics.addLatencyRateTotalSensor(SCOPE, entity, "encode-batch", Sensor.RecordingLevel.INFO);
       // encoded-message-rate/total
       this.messages = metrics.addRateTotalSensor(SCOPE, entity, "encoded-message", Sensor.RecordingLevel.INFO);
-      // model-dead-letter-rate/total
+      // model-dead-letter-rate/total: messages the encode step dead-letters, because the model failed on them
+      // (MODEL_ERROR) or because their buffered form could not be read back (STATE_UNREADABLE)
       this.deadLetters = metrics.addRateTotalSensor(SCOPE, entity, "model-dead-letter", Sensor.RecordingLevel.INFO);
       this.batchSize = metrics.addSensor(SCOPE + "." + entity + ".batch-size", Sensor.RecordingLevel.INFO);
       Map<String, String> tags = Map.of("thread-id", Thread.currentThread().getName(), SCOPE + "-id", entity);

@@ -58,10 +58,6 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
 
   private final PipelineMeters meters;
 
-  public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings) {
-    this(encoder, settings, PipelineMeters.none(encoder.info().labels()));
-  }
-
   public RecurrentBatchEncoder(RecurrentEncoder encoder, Settings settings, PipelineMeters meters) {
     this.encoder = encoder;
     this.model = encoder.info();
@@ -89,6 +85,11 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   public int stateBytes() {
     return new RnnStateSerde().write(new RnnState(model.name(), model.version(), 0, 0,
         new float[encoder.stateSize()])).length;
+  }
+
+  @Override
+  public int maxTokens() {
+    return encoder.maxTokens();
   }
 
   @Override

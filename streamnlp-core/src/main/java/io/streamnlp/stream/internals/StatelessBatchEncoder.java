@@ -16,6 +16,11 @@ public final class StatelessBatchEncoder implements MessageBatchEncoder {
   }
 
   @Override
+  public int maxTokens() {
+    return encoder.maxTokens();
+  }
+
+  @Override
   public int maxBatchSize() {
     return encoder.maxBatchSize();
   }

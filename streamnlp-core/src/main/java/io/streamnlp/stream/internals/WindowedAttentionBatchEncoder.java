@@ -47,10 +47,6 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
 
   private final PipelineMeters meters;
 
-  public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings) {
-    this(encoder, settings, PipelineMeters.none(encoder.info().labels()));
-  }
-
   public WindowedAttentionBatchEncoder(ContextualEncoder encoder, Settings settings, PipelineMeters meters) {
     this.encoder = encoder;
     this.settings = settings;
@@ -76,6 +72,11 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
       context.schedule(settings.windowTime(), PunctuationType.STREAM_TIME, streamTime ->
           sweeper.sweep(w -> w.times().length == 0 || w.times()[w.times().length - 1] < streamTime - bound));
     }
+  }
+
+  @Override
+  public int maxTokens() {
+    return encoder.maxTokens();
   }
 
   @Override

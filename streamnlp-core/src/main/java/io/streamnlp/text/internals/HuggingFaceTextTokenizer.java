@@ -1,8 +1,7 @@
 package io.streamnlp.text.internals;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import io.streamnlp.text.RejectedInputException;
 import io.streamnlp.text.RejectionReason;
 import java.io.IOException;
@@ -15,14 +14,36 @@ import java.util.Map;
  * downloaded. Thread-safe: the native tokenizer is immutable once loaded.
  */
 public final class HuggingFaceTextTokenizer implements AutoCloseable {
+  /** Texts on which the native path must agree with DJL's encode before it is used: case, accents, spaces. */
+  private static final String[] PROBES = {"Hello World", "Crème BRÛLÉE, naïve café", " leading space", "ÉTÉ ß"};
   private final HuggingFaceTokenizer tokenizer;
   private final int maxTokens;
+  private final boolean nativeIds;
   // isSpecial runs for every token of every explained message: one native decode per distinct id is enough.
   private final Map<Long, Boolean> special = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HuggingFaceTextTokenizer(HuggingFaceTokenizer tokenizer, int maxTokens) {
     this.tokenizer = tokenizer;
     this.maxTokens = maxTokens;
+    this.nativeIds = nativePathAgrees(tokenizer);
+  }
+
+  /**
+   * Whether ids read straight from the native encoding equal {@code encode}'s: DJL changes a text in Java first
+   * when a tokenizer config asks it to (lower case, strip accents, a prefix space), which the native path skips.
+   */
+  private static boolean nativePathAgrees(HuggingFaceTokenizer tokenizer) {
+    for (String probe : PROBES) {
+      long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), probe, true);
+      try {
+        if (!java.util.Arrays.equals(TokenizersLibrary.LIB.getTokenIds(encoding), tokenizer.encode(probe).getIds())) {
+          return false;
+        }
+      } finally {
+        TokenizersLibrary.LIB.deleteEncoding(encoding);
+      }
+    }
+    return true;
   }
 
   /**
@@ -42,26 +63,50 @@ public final class HuggingFaceTextTokenizer implements AutoCloseable {
     return maxTokens;
   }
 
+  /**
+   * The token ids of {@code text}, special tokens added, cut at {@code maxTokens}.
+   *
+   * <p>Written against DJL's JNI binding rather than {@code HuggingFaceTokenizer.encode}, which fetches every part
+   * of an encoding from native code (token strings, word ids, type ids, masks, character spans) into Java objects
+   * for each message; the stream needs the ids and whether they were cut. The ids are the same
+   * ({@code HuggingFaceTextTokenizerTest} checks them against {@code encode} and against the reference
+   * tokenizer). A tokenizer whose config makes DJL change texts in Java before encoding (lower case, accents, a
+   * prefix space) is detected at load and goes through {@code encode}.
+   */
   public TokenizedText tokenize(String text) throws RejectedInputException {
-    Encoding enc;
+    long[] ids;
+    boolean truncated;
     try {
-      enc = tokenizer.encode(text);
+      if (nativeIds) {
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, true);
+        try {
+          ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+          truncated = TokenizersLibrary.LIB.getOverflowCount(encoding) > 0;
+        } finally {
+          TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
+      } else {
+        var encoding = tokenizer.encode(text);
+        ids = encoding.getIds();
+        truncated = encoding.exceedMaxLength();
+      }
     } catch (RuntimeException e) {
       throw new RejectedInputException(RejectionReason.TOKENIZER_ERROR, "tokenizer failed: " + e.getMessage(), e);
     }
-    long[] ids = enc.getIds();
     if (ids.length == 0) {
       throw new RejectedInputException(RejectionReason.TOKENIZER_ERROR, "tokenizer produced no tokens");
     }
-    CharSpan[] spans = enc.getCharTokenSpans();
-    int[] starts = new int[ids.length];
-    int[] ends = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      CharSpan span = i < spans.length ? spans[i] : null;
-      starts[i] = span == null ? -1 : span.getStart();
-      ends[i] = span == null ? -1 : span.getEnd();
-    }
-    return new TokenizedText(ids, starts, ends, enc.exceedMaxLength());
+    return new TokenizedText(ids, truncated);
+  }
+
+  /** The ids as DJL's own {@code encode} gives them, for the tests that check {@link #tokenize} against it. */
+  long[] idsByDjlEncode(String text) {
+    return tokenizer.encode(text).getIds();
+  }
+
+  /** Whether {@link #tokenize} reads ids straight from the native encoding (see {@link #nativePathAgrees}). */
+  boolean readsNativeIds() {
+    return nativeIds;
   }
 
   /** The token strings of {@code text}, for tests and explanations. */

@@ -54,6 +54,39 @@ class ModelLoadFailureTest {
   }
 
   @Test
+  void aModelWhoseWeightsLiveInAnExternalDataFileLoadsFromItsDirectory() throws Exception {
+    for (String file : new String[] {"model.onnx", "model.onnx.data"}) {
+      try (InputStream in = getClass().getResourceAsStream("/external-data/" + file)) {
+        Files.copy(in, dir.resolve(file));
+      }
+    }
+    Files.writeString(dir.resolve("manifest.json"), """
+        {"name": "external-data", "version": "1", "kind": "attention",
+         "files": {"onnx": "model.onnx", "tokenizer": "classpath:all-minilm-l6-v2-tokenizer.json"},
+         "maxTokens": 32, "inputs": {"inputIds": "input_ids", "attentionMask": "attention_mask"},
+         "outputs": {"logits": "logits"}, "embeddingDim": 0, "labels": ["negative", "neutral", "positive"],
+         "head": {"type": "logits"}}
+        """);
+    // The graph alone, as bytes, cannot find its weights: that is how the model used to be loaded.
+    try (ai.onnxruntime.OrtSession.SessionOptions opts = new ai.onnxruntime.OrtSession.SessionOptions()) {
+      assertThatThrownBy(() -> ai.onnxruntime.OrtEnvironment.getEnvironment()
+          .createSession(Files.readAllBytes(dir.resolve("model.onnx")), opts))
+          .isInstanceOf(ai.onnxruntime.OrtException.class);
+    }
+    try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir.toString()), OnnxModel.RuntimeOptions.cpu(), 32);
+         TextEncoder encoder = model.newEncoder(2)) {
+      var results = encoder.encode(java.util.List.of(model.tokenizer().tokenize("weights beside the graph")));
+      assertThat(results).hasSize(1);
+      assertThat(results.get(0).scores()).hasSize(3);
+      float sum = 0;
+      for (float p : results.get(0).scores()) {
+        sum += p;
+      }
+      assertThat(sum).isCloseTo(1f, org.assertj.core.api.Assertions.within(1e-5f));
+    }
+  }
+
+  @Test
   void corruptOnnxFailsWithAFix() throws IOException {
     copyDefault(defaultManifest());
     Files.write(dir.resolve("model.onnx"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});

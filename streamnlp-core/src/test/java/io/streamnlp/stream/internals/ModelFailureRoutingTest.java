@@ -71,6 +71,11 @@ class ModelFailureRoutingTest {
     }
 
     @Override
+    public int maxTokens() {
+      return real.maxTokens();
+    }
+
+    @Override
     public List<EncoderResult> encode(List<TokenizedText> batch) throws EncodingException {
       for (TokenizedText t : batch) {
         for (long id : t.ids()) {

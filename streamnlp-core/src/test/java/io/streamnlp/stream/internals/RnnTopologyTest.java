@@ -234,6 +234,28 @@ class RnnTopologyTest {
   }
 
   @Test
+  void aMessageBufferedUnderALargerMaxTokensIsEncodedCutToTheLimitNotFailedOnEveryReplay() {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "10", StreamNlpConfig.MAX_TOKENS_CONFIG, "8"));
+    input.pipeInput(utf8("alice"), utf8("one"));
+    // What the buffer holds after a restart with max.tokens lowered from 128: a message of 20 tokens.
+    long[] twenty = new long[20];
+    java.util.Arrays.fill(twenty, 2003L);
+    twenty[0] = 101L;
+    twenty[19] = 102L;
+    KeyValueStore<Long, PendingMessage> buffer = driver.getKeyValueStore("streamnlp-batch-buffer");
+    buffer.put(7L, new PendingMessage(utf8("bob"), utf8("a long message"), new SourcePosition("in", 0, 9, 0),
+        new org.apache.kafka.common.header.internals.RecordHeaders(), twenty, false, 0));
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    List<TextEncoding> r = results();
+    assertThat(r).hasSize(2);
+    TextEncoding bob = r.stream().filter(x -> "bob".equals(new String(x.getKey().array(), StandardCharsets.UTF_8)))
+        .findFirst().orElseThrow();
+    assertThat(bob.getTokenCount()).isEqualTo(8);
+    assertThat(bob.getTruncated()).isTrue();
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  @Test
   void storeGaugesCountKeysAndStateBytes() {
     start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "1"));
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =

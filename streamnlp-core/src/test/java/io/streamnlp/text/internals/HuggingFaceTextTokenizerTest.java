@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks the tokenizer against ids made by an independent implementation (Hugging Face's JavaScript
- * tokenizers, see src/test/resources/tokenizer/make-reference.mjs) for the same tokenizer.json.
+ * tokenizers, see src/test/resources/tokenizer/make-reference.mjs) for the same tokenizer.json, and the native
+ * path it reads ids from against DJL's own {@code encode}.
  */
 class HuggingFaceTextTokenizerTest {
   private static final String TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
@@ -67,14 +68,26 @@ class HuggingFaceTextTokenizerTest {
   }
 
   @Test
-  void givesCharacterOffsetsAndNoPadding() throws Exception {
+  void readsTheSameIdsFromTheNativeEncodingAsDjlsEncodeAndPadsNothing() throws Exception {
     try (HuggingFaceTextTokenizer tokenizer = load(128)) {
-      String text = "Hello, world!";
-      TokenizedText t = tokenizer.tokenize(text);
-      assertThat(t.length()).isEqualTo(6);
-      assertThat(text.substring(t.charStarts()[1], t.charEnds()[1])).isEqualTo("Hello");
-      assertThat(text.substring(t.charStarts()[3], t.charEnds()[3])).isEqualTo("world");
-      assertThat(t.charStarts()[0]).isEqualTo(-1);
+      assertThat(tokenizer.readsNativeIds()).as("the shipped tokenizer changes no text in Java").isTrue();
+      for (JsonNode s : reference().path("sentences")) {
+        String text = s.path("text").asText();
+        assertThat(tokenizer.tokenize(text).ids()).as(text).containsExactly(tokenizer.idsByDjlEncode(text));
+      }
+      assertThat(tokenizer.tokenize("Hello, world!").length()).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void aMessageCutForASmallerLimitKeepsItsClosingTokenAsTheTokenizerDoes() throws Exception {
+    try (HuggingFaceTextTokenizer wide = load(128); HuggingFaceTextTokenizer narrow = load(8)) {
+      String text = "the quick brown fox jumps over the lazy dog again and again";
+      TokenizedText buffered = wide.tokenize(text);
+      assertThat(buffered.length()).isGreaterThan(8);
+      assertThat(buffered.fittedTo(8)).isEqualTo(narrow.tokenize(text));
+      assertThat(buffered.fittedTo(8).truncated()).isTrue();
+      assertThat(buffered.fittedTo(128)).isSameAs(buffered);
     }
   }
 }
