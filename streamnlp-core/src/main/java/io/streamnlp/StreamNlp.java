@@ -48,6 +48,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -348,7 +349,7 @@ public final class StreamNlp implements AutoCloseable {
    */
   public Topology topology() {
     config.requireStandaloneTopics();
-    StreamsBuilder builder = new StreamsBuilder();
+    StreamsBuilder builder = builder();
     KStream<byte[], byte[]> texts = builder.stream(config.inputTopics(),
         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()));
     PipelineNames names = new PipelineNames(PipelineNames.DEFAULT);
@@ -361,6 +362,19 @@ public final class StreamNlp implements AutoCloseable {
           names.processor("aggregates"), parts);
     }
     return builder.build();
+  }
+
+  /**
+   * A builder configured as the instance will be (when the settings name the application and the cluster): a
+   * builder made without them reads Kafka Streams' defaults, and warns about them, a second time.
+   */
+  private StreamsBuilder builder() {
+    Properties props = streamsProperties();
+    if (props.containsKey(StreamsConfig.APPLICATION_ID_CONFIG)
+        && props.containsKey(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+      return new StreamsBuilder(new TopologyConfig(new StreamsConfig(props)));
+    }
+    return new StreamsBuilder();
   }
 
   /**
@@ -403,6 +417,8 @@ public final class StreamNlp implements AutoCloseable {
    *       {@code props}, which win;</li>
    *   <li>{@link SinkRejectionHandler} as the production exception handler, unless {@code props} names another,
    *       and the limits every streamnlp processor of this instance shares;</li>
+   *   <li>every topic the topology reads checked to exist (and every topic it writes, where the brokers do not
+   *       create topics), so a missing one fails here in one line instead of stream threads failing on it;</li>
    *   <li>each topic the topology writes to asked, before start, for its {@code max.message.bytes} and
    *       {@code cleanup.policy}, so a result or dead letter it would refuse is dead-lettered (in headers only)
    *       rather than failing the transaction;</li>
@@ -417,9 +433,12 @@ public final class StreamNlp implements AutoCloseable {
    * @return a new instance, not started
    * @throws ConfigException when {@code props} set Kafka's dead-letter topic and this pipeline was created
    *         without it, so its dead letters would go elsewhere
+   * @throws io.streamnlp.stream.MissingTopicException when a topic the topology reads does not exist, or one it
+   *         writes does not and the brokers do not create topics (a cluster that cannot be reached is only
+   *         logged: the service may start before its brokers)
    */
   public KafkaStreams kafkaStreams(Topology topology, Properties props) {
-    return GuardedStreams.forPipeline(config, streamsProperties(), topology, props).streams();
+    return GuardedStreams.forPipeline(config, streamsProperties(), topology, props, false).streams();
   }
 
   /**
@@ -457,6 +476,12 @@ public final class StreamNlp implements AutoCloseable {
     Properties props = new Properties();
     props.putAll(config.streamsProperties());
     props.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SinkRejectionHandler.class.getName());
+    // What Kafka 5 makes the default, and what its start-up warning asks for; streamnlp keeps no global stores.
+    // The partition assignor makes a configuration of its own from the main consumer's settings, and warns again
+    // unless the key reaches it that way too (the consumer itself only notes it as unused, at INFO).
+    props.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    props.putIfAbsent(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+        props.get(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG));
     if (config.inputFormat() == StreamNlpConfig.InputFormat.AVRO && !setsMaxPollInterval(props)) {
       // A stream thread waiting out a registry outage must not be taken for a stuck one and leave the group.
       props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), Long.toString(

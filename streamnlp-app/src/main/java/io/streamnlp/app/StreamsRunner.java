@@ -27,7 +27,9 @@ public final class StreamsRunner implements AutoCloseable {
 
   public StreamsRunner(StreamNlp nlp, Properties extra) {
     StreamNlpConfig config = nlp.config();
-    this.guarded = GuardedStreams.forPipeline(config, nlp.streamsProperties(), nlp.topology(), extra);
+    RegistryCheck.require(config);
+    // The standalone app checks strictly: an unreachable cluster or a missing topic stops it at start, in one line.
+    this.guarded = GuardedStreams.forPipeline(config, nlp.streamsProperties(), nlp.topology(), extra, true);
     this.streams = guarded.streams();
     int httpPort = config.getInt(StreamNlpConfig.HTTP_PORT_CONFIG);
     try {

@@ -30,9 +30,10 @@ public record GuardedStreams(KafkaStreams streams, ThreadReplacingHandler handle
   /**
    * @param pipelineProps the pipeline's recommended Kafka Streams settings ({@code StreamNlp.streamsProperties()})
    * @param props the caller's settings, which win
+   * @param strict whether a cluster that cannot be reached before start fails ({@link StartupChecks})
    */
   public static GuardedStreams forPipeline(StreamNlpConfig config, Properties pipelineProps, Topology topology,
-                                           Properties props) {
+                                           Properties props, boolean strict) {
     Properties all = new Properties();
     all.putAll(pipelineProps);
     all.putAll(props);
@@ -51,6 +52,7 @@ public record GuardedStreams(KafkaStreams streams, ThreadReplacingHandler handle
           + "the stream thread each time its input is processed again, instead of being dead-lettered",
           StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, handlerName);
     }
+    StartupChecks.requireTopics(topology, all, strict);
     // One set of limits per instance, made from its final producer settings.
     all.put(SinkLimits.CONFIG, SinkLimits.fromStreamsProperties(all));
     return create(topology, all, new ThreadReplacements(

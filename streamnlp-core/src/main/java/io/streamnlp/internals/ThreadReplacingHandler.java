@@ -1,6 +1,7 @@
 package io.streamnlp.internals;
 
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,14 @@ public final class ThreadReplacingHandler implements StreamsUncaughtExceptionHan
 
   @Override
   public StreamThreadExceptionResponse handle(Throwable e) {
+    MissingSourceTopicException missing = missingSourceTopic(e);
+    if (missing != null) {
+      // No new thread can read a topic that is not there: stop at once, in one line, rather than loop.
+      LOG.error("An input topic no longer exists ({}); shutting the instance down. Create it again, or correct the "
+          + "topics the topology reads.", missing.getMessage());
+      failure.compareAndSet(null, missing);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
     if (budget.allowAnother(System.currentTimeMillis())) {
       LOG.error("Stream thread failed; replacing it ({} of {} allowed in {})", budget.used(), budget.max(),
           budget.window(), e);
@@ -39,6 +48,15 @@ public final class ThreadReplacingHandler implements StreamsUncaughtExceptionHan
         budget.max(), budget.window(), e);
     failure.compareAndSet(null, e);
     return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  private static MissingSourceTopicException missingSourceTopic(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof MissingSourceTopicException m) {
+        return m;
+      }
+    }
+    return null;
   }
 
   /** What stopped the instance for good, or null while it runs. */

@@ -3,7 +3,6 @@ package io.streamnlp.internals;
 import io.streamnlp.stream.internals.SinkLimits;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,16 +36,7 @@ public final class TopicLimits {
         resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
       }
     }
-    Map<String, Object> adminProps = new java.util.HashMap<>();
-    // The client's security settings apply to the admin client too; streamnlp's own keys are not its business.
-    streamsProps.forEach((k, v) -> {
-      if (v instanceof String && AdminClientConfig.configNames().contains(k.toString())) {
-        adminProps.put(k.toString(), v);
-      }
-    });
-    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-    adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    try (Admin admin = Admin.create(adminProps)) {
+    try (Admin admin = AdminClients.create(streamsProps)) {
       for (var entry : admin.describeConfigs(resources).values().entrySet()) {
         String topic = entry.getKey().name();
         try {
