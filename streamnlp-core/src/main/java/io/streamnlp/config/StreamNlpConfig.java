@@ -733,22 +733,4 @@ public final class StreamNlpConfig extends AbstractConfig {
   private static ConfigDef.Validator caseInsensitive(String... values) {
     return ConfigDef.CaseInsensitiveValidString.in(values);
   }
-
-  /**
-   * Prints the configuration reference as a Markdown table, as pasted into the README.
-   *
-   * @param args ignored
-   */
-  public static void main(String[] args) {
-    System.out.println("| key | type | default | valid values | description |");
-    System.out.println("|---|---|---|---|---|");
-    for (ConfigDef.ConfigKey k : CONFIG.configKeys().values()) {
-      String def = !k.hasDefault() ? "(required)"
-          : k.defaultValue == null ? "null"
-          : k.defaultValue instanceof List<?> l ? String.join(",", l.stream().map(Object::toString).toList())
-          : k.defaultValue.toString();
-      System.out.printf("| `%s` | %s | `%s` | %s | %s |%n", k.name, k.type.toString().toLowerCase(Locale.ROOT),
-          def, k.validator == null ? "" : k.validator.toString().replace("|", "\\|"), k.documentation);
-    }
-  }
 }
