@@ -2,6 +2,7 @@ package io.streamnlp.stream.internals;
 
 import io.streamnlp.model.internals.EncoderResult;
 import io.streamnlp.model.internals.EncodingException;
+import io.streamnlp.model.internals.TextEncoder;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
@@ -25,10 +26,18 @@ public interface MessageBatchEncoder extends AutoCloseable {
   /** Called once from the processor's init, before any batch (to find state stores, schedule sweeps). */
   default void init(ProcessorContext<?, ?> context) {}
 
-  int maxBatchSize();
+  /** The model encoder the batches run on. */
+  TextEncoder model();
 
-  /** The longest message, in tokens, {@link #encode} accepts. */
-  int maxTokens();
+  /** The largest batch {@link #encode} accepts: the model encoder's. */
+  default int maxBatchSize() {
+    return model().maxBatchSize();
+  }
+
+  /** The longest message, in tokens, {@link #encode} accepts: the model encoder's. */
+  default int maxTokens() {
+    return model().maxTokens();
+  }
 
   /** @return one result per message, in the same order */
   List<Encoded> encode(List<PendingMessage> batch) throws EncodingException;

@@ -2,6 +2,7 @@ package io.streamnlp.stream.internals;
 
 import io.streamnlp.model.ModelInfo;
 import io.streamnlp.model.internals.EncodingException;
+import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.model.internals.RecurrentEncoder;
 import io.streamnlp.model.internals.RecurrentResult;
 import io.streamnlp.text.internals.TokenizedText;
@@ -88,13 +89,8 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
   }
 
   @Override
-  public int maxTokens() {
-    return encoder.maxTokens();
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return encoder.maxBatchSize();
+  public TextEncoder model() {
+    return encoder;
   }
 
   @Override

@@ -16,13 +16,8 @@ public final class StatelessBatchEncoder implements MessageBatchEncoder {
   }
 
   @Override
-  public int maxTokens() {
-    return encoder.maxTokens();
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return encoder.maxBatchSize();
+  public TextEncoder model() {
+    return encoder;
   }
 
   @Override

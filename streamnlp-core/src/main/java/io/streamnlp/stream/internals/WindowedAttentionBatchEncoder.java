@@ -3,6 +3,7 @@ package io.streamnlp.stream.internals;
 import io.streamnlp.model.internals.ContextualEncoder;
 import io.streamnlp.model.internals.EncoderResult;
 import io.streamnlp.model.internals.EncodingException;
+import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.text.internals.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,13 +76,8 @@ public final class WindowedAttentionBatchEncoder implements MessageBatchEncoder 
   }
 
   @Override
-  public int maxTokens() {
-    return encoder.maxTokens();
-  }
-
-  @Override
-  public int maxBatchSize() {
-    return encoder.maxBatchSize();
+  public TextEncoder model() {
+    return encoder;
   }
 
   @Override
