@@ -9,7 +9,7 @@ import picocli.CommandLine;
     subcommands = {RunCommand.class, DemoCommand.class, LocalCommand.class, ProduceCommand.class,
         ConsumeCommand.class, EvaluateCommand.class, TokenizeCommand.class, ConversationsCommand.class,
         BenchCommand.class,
-        ImportModelCommand.class,
+        ImportModelCommand.class, TrainCommand.class,
         CommandLine.HelpCommand.class})
 public final class StreamNlpCli {
 

@@ -92,6 +92,32 @@ class PipelineIT extends LocalClusterIT {
   }
 
   @Test
+  void aModelTrainedByTrainStreamsLikeAnyOther() throws Exception {
+    Path data = stateDir.resolve("intents-train.csv");
+    try (java.io.InputStream in = getClass().getResourceAsStream("/training/intents-train.csv")) {
+      java.nio.file.Files.copy(in, data);
+    }
+    Path model = stateDir.resolve("models/intents");
+    CliRun trained = CliRun.run("train", "--data", data.toString(), "--out", model.toString(), "--c", "10");
+    assertThat(trained.code()).as(trained.err()).isZero();
+
+    String name = "trained";
+    kafka.createTopics(1, name + "-in", name + "-out", name + "-out-dlq");
+    produce(name + "-in", List.<byte[][]>of(new byte[][] {utf8("a"), utf8("Somebody stole my card last night")},
+        new byte[][] {utf8("b"), utf8("Where is the refund for my returned parcel?")},
+        new byte[][] {utf8("c"), utf8("What rate do you use to change pounds into euros?")}));
+    try (StreamNlp nlp = StreamNlp.create(pipeline(name, Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, model.toString())));
+         StreamsRunner runner = new StreamsRunner(nlp, new Properties())) {
+      runner.start();
+      List<TextEncoding> results = decode(nlp, consume(name + "-out", 3, Duration.ofSeconds(90)));
+      assertThat(results).extracting(r -> r.getModel().getName()).containsOnly("intents");
+      assertThat(results).extracting(TextEncoding::getLabel).containsExactly("card_lost", "refund", "exchange_rate");
+      assertThat(results.get(0).getScores()).containsOnlyKeys("card_lost", "exchange_rate", "refund");
+      assertThat(results.get(0).getPolarity()).as("no polar labels declared").isNull();
+    }
+  }
+
+  @Test
   void encodesEveryMessageOnceAndDeadLettersBadOnes() throws Exception {
     String name = "e2e";
     kafka.createTopics(3, name + "-in", name + "-out", name + "-out-dlq");

@@ -2,18 +2,17 @@ package io.streamnlp.model.internals;
 
 /**
  * Turns a model's output for one message into class probabilities, as the manifest's head says: softmax of
- * the logits, or softmax of the cosine similarity to each label's prototype divided by the temperature.
+ * the logits, or of a {@link LinearHead} on the embedding (the prototype head: cosine similarity to each label's
+ * prototype over the temperature; a trained head: its weights, bias and temperature).
  */
 final class ClassScorer {
   private final int labels;
-  private final float[][] prototypes;
-  private final float inverseTemperature;
+  private final LinearHead head;
 
-  ClassScorer(ModelManifest manifest, float[][] prototypes) {
+  /** @param head the linear head, or null for a model whose logits are the scores */
+  ClassScorer(ModelManifest manifest, LinearHead head) {
     this.labels = manifest.labels().size();
-    this.prototypes = prototypes;
-    Double t = manifest.head().temperature();
-    this.inverseTemperature = (float) (1.0 / (t == null ? 1.0 : t));
+    this.head = head;
   }
 
   /**
@@ -21,12 +20,13 @@ final class ClassScorer {
    * @param embedding the message's unit-length embedding
    */
   float[] scores(float[] logits, float[] embedding) {
-    float[] raw = new float[labels];
-    if (logits != null) {
-      System.arraycopy(logits, 0, raw, 0, labels);
-    } else if (prototypes != null) {
-      for (int l = 0; l < labels; l++) {
-        raw[l] = Vectors.dot(embedding, prototypes[l]) * inverseTemperature;
+    float[] raw;
+    if (head != null) {
+      raw = head.logits(embedding);
+    } else {
+      raw = new float[labels];
+      if (logits != null) {
+        System.arraycopy(logits, 0, raw, 0, labels);
       }
     }
     return Vectors.softmax(raw);

@@ -24,7 +24,7 @@ public final class ModelDirectory {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .build();
   private static final Set<String> KINDS = Set.of("attention", "rnn");
-  private static final Set<String> HEADS = Set.of("logits", "prototype");
+  private static final Set<String> HEADS = Set.of("logits", "prototype", "linear");
   private static final Set<String> POOLINGS = Set.of("mean", "cls");
 
   private final String location;
@@ -103,6 +103,9 @@ public final class ModelDirectory {
     }
     if (head.equals("logits")) {
       require(out.logits() != null, where, "head.type 'logits' needs outputs.logits");
+    } else if (head.equals("linear")) {
+      require(m.head().file() != null && !m.head().file().isBlank(), where,
+          "head.type 'linear' needs head.file, the head.json `streamnlp train` writes");
     } else {
       require(m.head().prototypes() != null && m.head().prototypes().keySet().equals(Set.copyOf(m.labels())),
           where, "head.prototypes must give example sentences for exactly the labels " + m.labels());
@@ -181,7 +184,13 @@ public final class ModelDirectory {
     }
   }
 
-  private String resolve(String file) {
+  /** A file of the model (absolute, {@code classpath:}, or relative to the manifest), which must be there. */
+  public InputStream openFile(String file) {
+    return openStream(resolve(file));
+  }
+
+  /** Where a file of the model is: absolute and {@code classpath:} locations as they are, else beside the manifest. */
+  public String resolve(String file) {
     return file.startsWith(CLASSPATH) || Path.of(file).isAbsolute() ? file : join(location, file);
   }
 

@@ -103,12 +103,14 @@ public record ModelManifest(
   }
 
   /**
-   * How class scores are made: 'logits' (softmax of the model's logits output) or 'prototype' (softmax of
+   * How class scores are made: 'logits' (softmax of the model's logits output), 'prototype' (softmax of
    * the cosine similarity between the message's embedding and each label's prototype embedding, the mean
-   * embedding of the example sentences given for it, divided by {@code temperature}).
+   * embedding of the example sentences given for it, divided by {@code temperature}) or 'linear' (softmax of a
+   * trained linear head on the embedding, read from {@code file}, a {@code head.json} beside the manifest).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Head(@JsonProperty(value = "type", required = true) String type,
                      @JsonProperty("temperature") Double temperature,
-                     @JsonProperty("prototypes") Map<String, List<String>> prototypes) {}
+                     @JsonProperty("prototypes") Map<String, List<String>> prototypes,
+                     @JsonProperty("file") String file) {}
 }

@@ -44,7 +44,7 @@ abstract class OnnxBatchEncoder implements TextEncoder {
    * @param groupCost the cost model that splits a batch into calls of similar lengths; null for one call per
    *     batch, padded to its longest message
    */
-  OnnxBatchEncoder(OnnxModel model, int maxBatch, float[][] prototypes, LengthGroups.CallCost groupCost) {
+  OnnxBatchEncoder(OnnxModel model, int maxBatch, LinearHead head, LengthGroups.CallCost groupCost) {
     this.model = model;
     this.groupCost = groupCost;
     this.manifest = model.manifest();
@@ -53,7 +53,7 @@ abstract class OnnxBatchEncoder implements TextEncoder {
     this.dim = manifest.embeddingDim();
     this.labels = manifest.labels().size();
     this.logitsOut = manifest.outputs().logits() == null ? null : DirectBuffers.floats(maxBatch * labels);
-    this.scorer = new ClassScorer(manifest, prototypes);
+    this.scorer = new ClassScorer(manifest, head);
   }
 
   @Override

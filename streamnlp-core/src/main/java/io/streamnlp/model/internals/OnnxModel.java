@@ -33,7 +33,7 @@ public final class OnnxModel implements AutoCloseable {
   private final ModelInfo info;
   private String executionProvider;
   private final boolean groupByLength;
-  private float[][] prototypes;
+  private LinearHead head;
 
   /**
    * How to run the model. {@code intraOpThreads} 0 means one per processor the JVM may use (which follows
@@ -118,7 +118,7 @@ public final class OnnxModel implements AutoCloseable {
     model.executionProvider = provider[0];
     try {
       model.checkSignature();
-      model.prototypes = model.computePrototypes();
+      model.head = model.loadHead();
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -241,12 +241,18 @@ public final class OnnxModel implements AutoCloseable {
   }
 
   /**
-   * For the 'prototype' head: each label's prototype is the normalised mean embedding of its example
-   * sentences, embedded by this very model, so the head needs no trained weights.
+   * The head on the embedding, or null for a 'logits' head. For the 'prototype' head each label's prototype is
+   * the normalised mean embedding of its example sentences, embedded by this very model, so the head needs no
+   * trained weights; a 'linear' head is read from the file the manifest names (written by {@code train}).
    */
-  private float[][] computePrototypes() {
+  private LinearHead loadHead() {
     ModelManifest m = directory.manifest();
-    if (!"prototype".equalsIgnoreCase(m.head().type())) {
+    String type = m.head().type().toLowerCase(Locale.ROOT);
+    if (type.equals("linear")) {
+      return LinearHead.File.read(directory.openFile(m.head().file()), directory.resolve(m.head().file()),
+          m.labels(), m.embeddingDim());
+    }
+    if (!type.equals("prototype")) {
       return null;
     }
     float[][] result = new float[m.labels().size()][];
@@ -266,7 +272,8 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelLoadException("Model " + m.name() + " cannot embed its own head.prototypes sentences: "
           + e.getMessage(), e);
     }
-    return result;
+    Double t = m.head().temperature();
+    return new LinearHead(result, new float[result.length], (float) (t == null ? 1.0 : t));
   }
 
   /**
@@ -283,7 +290,7 @@ public final class OnnxModel implements AutoCloseable {
    * ({@link LengthGroups}) or run as one call padded to the longest message (to measure what grouping gains).
    */
   public TextEncoder newEncoder(int maxBatch, boolean groupByLength) {
-    return newEncoder(maxBatch, prototypes, groupByLength);
+    return newEncoder(maxBatch, head, groupByLength);
   }
 
   /**
@@ -310,7 +317,7 @@ public final class OnnxModel implements AutoCloseable {
       throw new ModelLoadException("Model " + info.name() + " is recurrent: it carries context in its state and "
           + "has no attention weights");
     }
-    return new TransformerEncoder(this, maxBatch, prototypes, explain, groupByLength);
+    return new TransformerEncoder(this, maxBatch, head, explain, groupByLength);
   }
 
   /** The token id that separates a context from the message after it. */
@@ -318,9 +325,9 @@ public final class OnnxModel implements AutoCloseable {
     return tokenizer.separatorId();
   }
 
-  private TextEncoder newEncoder(int maxBatch, float[][] prototypes, boolean groupByLength) {
-    return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, prototypes, groupByLength)
-        : new TransformerEncoder(this, maxBatch, prototypes, false, groupByLength);
+  private TextEncoder newEncoder(int maxBatch, LinearHead head, boolean groupByLength) {
+    return manifest().isRecurrent() ? new RecurrentEncoder(this, maxBatch, head, groupByLength)
+        : new TransformerEncoder(this, maxBatch, head, false, groupByLength);
   }
 
   /** A new recurrent encoder, which takes and returns each message's hidden state. */
@@ -334,7 +341,7 @@ public final class OnnxModel implements AutoCloseable {
       throw new IllegalStateException("Model " + info.name() + " is of kind '" + info.kind()
           + "', not 'rnn'; it has no hidden state to carry");
     }
-    return new RecurrentEncoder(this, maxBatch, prototypes, groupByLength);
+    return new RecurrentEncoder(this, maxBatch, head, groupByLength);
   }
 
   public ModelInfo info() {

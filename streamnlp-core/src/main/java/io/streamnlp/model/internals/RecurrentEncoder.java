@@ -23,8 +23,8 @@ public final class RecurrentEncoder extends OnnxBatchEncoder {
   private final FloatBuffer stateOut;
   private final FloatBuffer embeddingOut;
 
-  RecurrentEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean groupByLength) {
-    super(model, maxBatch, prototypes, groupByLength ? LengthGroups.CallCost.RECURRENT : null);
+  RecurrentEncoder(OnnxModel model, int maxBatch, LinearHead head, boolean groupByLength) {
+    super(model, maxBatch, head, groupByLength ? LengthGroups.CallCost.RECURRENT : null);
     this.layers = manifest.state().layers();
     this.hidden = manifest.state().hiddenSize();
     this.ids = DirectBuffers.longs(maxBatch * maxTokens);

@@ -26,8 +26,8 @@ final class TransformerEncoder extends OnnxBatchEncoder implements ContextualEnc
   private final String attentionOutput;
 
   /** @param explain also compute each token's attention weight (needs the manifest's attention output) */
-  TransformerEncoder(OnnxModel model, int maxBatch, float[][] prototypes, boolean explain, boolean groupByLength) {
-    super(model, maxBatch, prototypes, groupByLength ? LengthGroups.CallCost.TRANSFORMER : null);
+  TransformerEncoder(OnnxModel model, int maxBatch, LinearHead head, boolean explain, boolean groupByLength) {
+    super(model, maxBatch, head, groupByLength ? LengthGroups.CallCost.TRANSFORMER : null);
     this.attentionOutput = explain ? manifest.outputs().attention() : null;
     if (explain && attentionOutput == null) {
       throw new ModelLoadException("Model " + manifest.name() + " has no attention output (outputs.attention in "
