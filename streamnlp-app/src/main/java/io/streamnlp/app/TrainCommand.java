@@ -11,6 +11,7 @@ import io.streamnlp.stream.internals.DeadLetterPolicy;
 import io.streamnlp.training.Baselines;
 import io.streamnlp.training.Embedder;
 import io.streamnlp.training.HeadEvaluation;
+import io.streamnlp.training.HeadSearch;
 import io.streamnlp.training.LinearHeadTrainer;
 import io.streamnlp.training.TrainedModelWriter;
 import io.streamnlp.training.TrainingData;
@@ -84,15 +85,36 @@ final class TrainCommand implements Callable<Integer> {
       + "polarity = p(positive) - p(negative).")
   String polarity;
 
-  @Option(names = "--c", split = ",", defaultValue = "1,3,10,30,100", description = "Regularisation values tried "
-      + "(LIBLINEAR's C, the inverse strength) in increasing order, until held-out accuracy stops growing by "
-      + "--min-gain; the best is kept (default ${DEFAULT-VALUE}).")
+  @Option(names = "--c", split = ",", defaultValue = "1,3,10,30,100,300", description = "Regularisation values "
+      + "tried (LIBLINEAR's C, the inverse strength) in increasing order, while held-out accuracy grows; the best "
+      + "is kept (default ${DEFAULT-VALUE}).")
   double[] cValues;
 
   @Option(names = "--min-gain", defaultValue = "1.0", description = "Percentage points of held-out accuracy a larger "
-      + "C must add to try the next one (default ${DEFAULT-VALUE}): a larger C takes the solver longer, and past "
-      + "the knee it buys a fraction of a point.")
+      + "C must add for the next one to be tried when a fit takes more than 5 s (default ${DEFAULT-VALUE}): a "
+      + "larger C takes the solver longer, and past the knee it buys a fraction of a point.")
   double minGain;
+
+  /** A fit quicker than this is cheap enough to try the next C whatever it gained. */
+  private static final double QUICK_FIT_SECONDS = 5;
+
+  /** Which features the head reads, for {@code --features}. */
+  enum Features { AUTO, EMBEDDING, WITH_BASE_SCORES }
+
+  @Option(names = "--features", defaultValue = "auto", description = "What the head reads: embedding (the base's "
+      + "sentence embedding), with_base_scores (the embedding and the base's own class probabilities, for labels "
+      + "akin to the base's: sentiment in another domain), or auto (default: both are tried when a fit is quick, "
+      + "under 5 s, and the better on the held-out messages kept; the embedding alone otherwise).")
+  Features featureChoice;
+
+  /** Whether each label's name is one more training message of that label, for {@code --label-names}. */
+  enum LabelNames { AUTO, YES, NO }
+
+  @Option(names = "--label-names", defaultValue = "auto", description = "Add each label's name, read as a sentence "
+      + "(lost_or_stolen_card: \"lost or stolen card\"), as one more training message of it: yes, no, or auto "
+      + "(default: tried when a fit is quick and kept if it does better on the held-out messages; it helps with a "
+      + "few examples per label and names that say what they mean).")
+  LabelNames labelNames;
 
   @Option(names = "--seed", defaultValue = "13", description = "Seed of the hold-out, of --per-label samples and of "
       + "the solver (default 13).")
@@ -144,56 +166,65 @@ final class TrainCommand implements Callable<Integer> {
     w.printf(Locale.ROOT, "streamnlp train: %,d messages of %d labels to train on, %,d held out (%s); base %s %s%n",
         d.train().size(), d.labels().size(), d.dev().size(),
         d.heldOutFromTraining() ? "a tenth of " + data.getFileName() : dev.getFileName(), bm.name(), bm.version());
-    float[][] trainX;
-    float[][] devX;
-    float[][] nameX;
+    Embedder.Embedded trainE;
+    Embedder.Embedded devE;
+    Embedder.Embedded nameE;
     try (OnnxModel model = OnnxModel.load(baseDir, new OnnxModel.RuntimeOptions("cpu", 0, threads), maxTokens)) {
       Embedder embedder = new Embedder(model, batchSize, w);
-      trainX = embedder.embed(TrainingData.texts(d.train()), "training messages");
-      devX = embedder.embed(TrainingData.texts(d.dev()), "held-out messages");
-      nameX = embedder.embed(d.labels().stream().map(Baselines::sentence).toList(), "label names");
+      trainE = embedder.embed(TrainingData.texts(d.train()), "training messages");
+      devE = embedder.embed(TrainingData.texts(d.dev()), "held-out messages");
+      nameE = embedder.embed(d.labels().stream().map(Baselines::sentence).toList(), "label names");
     }
+    float[][] trainX = trainE.embeddings();
+    float[][] devX = devE.embeddings();
     double embedSeconds = (System.nanoTime() - start) / 1e9;
     int[] trainY = TrainingData.indexes(d.labels(), d.train());
     int[] devY = TrainingData.indexes(d.labels(), d.dev());
     int k = d.labels().size();
 
+    boolean baseHasTag = "logits".equalsIgnoreCase(bm.head().type()) && bm.outputs().logits() != null;
+    if (featureChoice == Features.WITH_BASE_SCORES && !baseHasTag) {
+      throw new IllegalArgumentException("--features with_base_scores: the base model " + bm.name() + " has no tag "
+          + "of its own (a logits head) to read");
+    }
     LinearHeadTrainer trainer = new LinearHeadTrainer(cores, seed);
-    List<double[]> trials = new ArrayList<>(); // C, dev accuracy, seconds
-    LinearHeadTrainer.Weights best = null;
-    double bestC = Double.NaN;
-    double bestAccuracy = -1;
-    for (double c : cValues) {
-      long t0 = System.nanoTime();
-      LinearHeadTrainer.Weights weights = trainer.fit(trainX, trainY, k, c, balanced);
-      double accuracy = LinearHeadTrainer.accuracy(weights, devX, devY);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      trials.add(new double[] {c, accuracy, seconds});
-      w.printf(Locale.ROOT, "  C=%s: held-out accuracy %.1f %% (%.1f s)%n", fmt(c), 100 * accuracy, seconds);
-      w.flush();
-      double gain = accuracy - bestAccuracy;
-      if (accuracy > bestAccuracy) {
-        bestAccuracy = accuracy;
-        best = weights;
-        bestC = c;
-      }
-      if (gain * 100 < minGain) {
-        break; // past the knee: the next, larger C would cost more solver time for less than --min-gain
+    HeadSearch search = new HeadSearch(trainer, cValues, minGain, QUICK_FIT_SECONDS, balanced, w);
+    // The first candidate is what was asked for (the embedding alone, without label names, in auto); the
+    // others only when its fits were quick, since each walks the grid again.
+    List<Variant> variants = variants(baseHasTag);
+    HeadSearch.Best best = search.walk(variants.get(0).candidate(trainE, devE, nameE, trainY), k, devY);
+    List<HeadSearch.Best> bests = new ArrayList<>(List.of(best));
+    String untried = variants.size() == 1 ? null : "not tried: a fit takes more than " + (int) QUICK_FIT_SECONDS
+        + " s here; --features and --label-names choose them";
+    if (variants.size() > 1 && search.quick(best)) {
+      untried = null;
+      for (Variant v : variants.subList(1, variants.size())) {
+        HeadSearch.Best b = search.walk(v.candidate(trainE, devE, nameE, trainY), k, devY);
+        bests.add(b);
+        if (b.accuracy() > best.accuracy()) {
+          best = b;
+        }
       }
     }
-    double temperature = LinearHeadTrainer.fitTemperature(best, devX, devY);
-    HeadEvaluation evaluation = new HeadEvaluation(d.labels(), best, temperature, devX, devY);
-    HeadEvaluation uncalibrated = new HeadEvaluation(d.labels(), best, 1.0, devX, devY);
+    Variant chosen = variants.get(bests.indexOf(best));
+    String features = chosen.withBaseScores() ? LinearHead.WITH_BASE_SCORES : LinearHead.EMBEDDING;
+    float[][] fitX = best.candidate().x();
+    int[] fitY = best.candidate().y();
+    float[][] checkX = best.candidate().devX();
+    double bestC = best.c();
+    double temperature = LinearHeadTrainer.fitTemperature(best.weights(), checkX, devY);
+    HeadEvaluation evaluation = new HeadEvaluation(d.labels(), best.weights(), temperature, checkX, devY);
+    HeadEvaluation uncalibrated = new HeadEvaluation(d.labels(), best.weights(), 1.0, checkX, devY);
     double centroid = Baselines.nearestCentroid(trainX, trainY, k, devX, devY);
-    double names = Baselines.nearest(nameX, devX, devY);
-    LinearHeadTrainer.Weights shipped = best;
+    double names = Baselines.nearest(nameE.embeddings(), devX, devY);
+    LinearHeadTrainer.Weights shipped = best.weights();
     if (d.heldOutFromTraining()) {
       // The held-out tenth chose C and the temperature; the head written is trained on all of --data.
-      shipped = trainer.fit(concat(trainX, devX), concat(trainY, devY), k, bestC, balanced);
+      shipped = trainer.fit(concat(fitX, checkX), concat(fitY, devY), k, bestC, balanced);
     }
 
     String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
-    LinearHead.File head = new LinearHead.File(LinearHead.FORMAT, "embedding", d.labels(), temperature,
+    LinearHead.File head = new LinearHead.File(LinearHead.FORMAT, features, d.labels(), temperature,
         shipped.w(), shipped.b());
     Map<String, Object> trainedFrom = new LinkedHashMap<>();
     trainedFrom.put("data", fileFacts(data, trainFile.size()));
@@ -202,8 +233,11 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("classifier", "L2-regularised logistic regression per label (LIBLINEAR dual, one against the rest), "
         + "softmax with a fitted temperature");
+    settings.put("features", features);
+    settings.put("labelNamesAsExamples", chosen.labelNames());
     settings.put("c", bestC);
-    settings.put("cTried", trials.stream().map(t -> t[0]).toList());
+    settings.put("cTried", search.trials().stream().filter(t -> t.candidate().equals(chosen.name()))
+        .map(HeadSearch.Trial::c).toList());
     settings.put("temperature", temperature);
     settings.put("balanced", balanced);
     settings.put("labelsKept", labels.isEmpty() ? "all" : labels);
@@ -214,14 +248,14 @@ final class TrainCommand implements Callable<Integer> {
     trainedFrom.put("settings", settings);
     trainedFrom.put("trainedAt", Instant.now().toString());
     double seconds = (System.nanoTime() - start) / 1e9;
-    String markdown = report(modelName, bm, d, trials, bestC, temperature, evaluation, uncalibrated, centroid, names,
-        embedSeconds, seconds);
+    String markdown = report(modelName, bm, d, search.trials(), best, temperature, evaluation, uncalibrated,
+        centroid, names, embedSeconds, seconds, untried);
     TrainedModelWriter.write(out, baseDir, modelName, version, d.labels(), poles, head, trainedFrom, markdown,
         card(modelName, bm, d, evaluation));
     ClassificationReport r = evaluation.report();
     w.printf(Locale.ROOT, "Wrote %s (model %s %s, %d labels) in %.0f s: held-out accuracy %.1f %%, macro-F1 %.3f "
             + "(nearest centroid %.1f %%, label names %.1f %%); C=%s, temperature %.3f.%n", out, modelName, version, k,
-        seconds, 100 * r.accuracy(), r.macroF1(), 100 * centroid, 100 * names, fmt(bestC), temperature);
+        seconds, 100 * r.accuracy(), r.macroF1(), 100 * centroid, 100 * names, HeadSearch.format(bestC), temperature);
     w.printf("Stream it with model.dir=%s (encoder=attention); its figures are in %s.%n", out,
         out.resolve("evaluation.md"));
     return 0;
@@ -246,9 +280,10 @@ final class TrainCommand implements Callable<Integer> {
     return facts;
   }
 
-  private static String report(String modelName, ModelManifest bm, TrainingData d, List<double[]> trials, double c,
-                               double temperature, HeadEvaluation e, HeadEvaluation uncalibrated, double centroid,
-                               double names, double embedSeconds, double seconds) {
+  private static String report(String modelName, ModelManifest bm, TrainingData d, List<HeadSearch.Trial> trials,
+                               HeadSearch.Best best, double temperature, HeadEvaluation e,
+                               HeadEvaluation uncalibrated, double centroid, double names, double embedSeconds,
+                               double seconds, String untried) {
     ClassificationReport r = e.report();
     StringBuilder s = new StringBuilder();
     s.append("# ").append(modelName).append(": evaluation\n\n")
@@ -263,11 +298,17 @@ final class TrainCommand implements Callable<Integer> {
             r.macroF1(), r.macroRecall()))
         .append(String.format(Locale.ROOT, "| nearest label centroid, same embedding | %.1f %% | | |%n", 100 * centroid))
         .append(String.format(Locale.ROOT, "| label names as prototypes (zero-shot) | %.1f %% | | |%n%n", 100 * names))
-        .append("## Regularisation (chosen on the held-out messages)\n\n| C | held-out accuracy | seconds |\n"
-            + "|---:|---:|---:|\n");
-    for (double[] t : trials) {
-      s.append(String.format(Locale.ROOT, "| %s%s | %.1f %% | %.1f |%n", fmt(t[0]), t[0] == c ? " (kept)" : "",
-          100 * t[1], t[2]));
+        .append("## Features and regularisation (chosen on the held-out messages)\n\n"
+            + "The head reads `").append(best.candidate().name()).append("`. Each way of building the features "
+            + "walks C upwards while held-out accuracy grows; the best fit of all is kept.\n\n"
+            + "| features | C | held-out accuracy | seconds |\n|---|---:|---:|---:|\n");
+    for (HeadSearch.Trial t : trials) {
+      boolean kept = t.candidate().equals(best.candidate().name()) && t.c() == best.c();
+      s.append(String.format(Locale.ROOT, "| %s | %s%s | %.1f %% | %.1f |%n", t.candidate(),
+          HeadSearch.format(t.c()), kept ? " (kept)" : "", 100 * t.accuracy(), t.seconds()));
+    }
+    if (untried != null) {
+      s.append("\nOther features ").append(untried).append(".\n");
     }
     s.append(String.format(Locale.ROOT, "%n## Calibration%n%nScores are softmax(raw / T) with T = %.3f fitted on the "
             + "held-out messages (expected calibration error %.3f; %.3f with T = 1). How confidence relates to "
@@ -305,6 +346,62 @@ final class TrainCommand implements Callable<Integer> {
         + "When that matters, fine-tune the encoder itself (models/train in the streamnlp repository).\n";
   }
 
+  /** One way of building the head's features: with the base's class probabilities, with the label names. */
+  private record Variant(boolean withBaseScores, boolean labelNames) {
+    String name() {
+      return (withBaseScores ? "embedding and base scores" : "embedding") + (labelNames ? ", label names added" : "");
+    }
+
+    HeadSearch.Candidate candidate(Embedder.Embedded train, Embedder.Embedded dev, Embedder.Embedded names,
+                                   int[] trainY) {
+      float[][] x = withBaseScores ? withScores(train.embeddings(), train.baseScores()) : train.embeddings();
+      float[][] devX = withBaseScores ? withScores(dev.embeddings(), dev.baseScores()) : dev.embeddings();
+      int[] y = trainY;
+      if (labelNames) {
+        // Each label's name, read as a sentence, as one more training message of that label: with a few
+        // examples per label it anchors the label where the encoder puts its meaning.
+        x = concat(x, withBaseScores ? withScores(names.embeddings(), names.baseScores()) : names.embeddings());
+        int[] own = new int[names.embeddings().length];
+        for (int i = 0; i < own.length; i++) {
+          own[i] = i;
+        }
+        y = concat(trainY, own);
+      }
+      return new HeadSearch.Candidate(name(), x, y, devX);
+    }
+  }
+
+  /** The candidates to try, the one asked for (or the plainest, in auto) first. */
+  private List<Variant> variants(boolean baseHasTag) {
+    List<Boolean> base = switch (featureChoice) {
+      case EMBEDDING -> List.of(false);
+      case WITH_BASE_SCORES -> List.of(true);
+      case AUTO -> baseHasTag ? List.of(false, true) : List.of(false);
+    };
+    List<Boolean> named = switch (labelNames) {
+      case NO -> List.of(false);
+      case YES -> List.of(true);
+      case AUTO -> List.of(false, true);
+    };
+    List<Variant> variants = new ArrayList<>();
+    for (boolean b : base) {
+      for (boolean n : named) {
+        variants.add(new Variant(b, n));
+      }
+    }
+    return variants;
+  }
+
+  /** Each row's embedding followed by the base's class probabilities. */
+  private static float[][] withScores(float[][] x, float[][] scores) {
+    float[][] out = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = java.util.Arrays.copyOf(x[i], x[i].length + scores[i].length);
+      System.arraycopy(scores[i], 0, out[i], x[i].length, scores[i].length);
+    }
+    return out;
+  }
+
   private static float[][] concat(float[][] a, float[][] b) {
     float[][] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
@@ -315,9 +412,5 @@ final class TrainCommand implements Callable<Integer> {
     int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;
-  }
-
-  private static String fmt(double c) {
-    return c == Math.rint(c) ? Long.toString((long) c) : Double.toString(c);
   }
 }

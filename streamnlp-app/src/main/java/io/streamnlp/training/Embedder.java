@@ -12,10 +12,13 @@ import java.util.Locale;
 
 /**
  * Embeds texts with the base model exactly as the stream does (its tokenizer, its encoder, batches grouped by
- * length), showing a progress bar with the time left. A message the tokenizer refuses (empty text) gets no
- * embedding, and is named by its line.
+ * length), showing a progress bar with the time left; keeps the base's own class probabilities beside each
+ * embedding, a head may read them too. A message the tokenizer refuses (empty text) is named by its line.
  */
 public final class Embedder {
+  /** Per message, its unit-length embedding and the base model's own class probabilities. */
+  public record Embedded(float[][] embeddings, float[][] baseScores) {}
+
   private static final long REDRAW_NANOS = 500_000_000L;
   private final OnnxModel model;
   private final int batchSize;
@@ -29,11 +32,12 @@ public final class Embedder {
 
   /**
    * @param what how the progress line names these texts ("training messages")
-   * @return one unit-length embedding per text, in order
+   * @return one unit-length embedding (and the base's scores) per text, in order
    * @throws IllegalArgumentException naming the first text that cannot be tokenized
    */
-  public float[][] embed(List<String> texts, String what) throws EncodingException {
+  public Embedded embed(List<String> texts, String what) throws EncodingException {
     float[][] out = new float[texts.size()][];
+    float[][] scores = new float[texts.size()][];
     long start = System.nanoTime();
     long drawn = 0;
     try (TextEncoder encoder = model.newEncoder(batchSize)) {
@@ -51,6 +55,7 @@ public final class Embedder {
         var results = encoder.encode(batch);
         for (int i = 0; i < results.size(); i++) {
           out[from + i] = results.get(i).embedding();
+          scores[from + i] = results.get(i).scores();
         }
         long now = System.nanoTime();
         if (now - drawn > REDRAW_NANOS || to == texts.size()) {
@@ -61,7 +66,7 @@ public final class Embedder {
     }
     progress.println();
     progress.flush();
-    return out;
+    return new Embedded(out, scores);
   }
 
   private void draw(String what, int done, int total, double seconds) {

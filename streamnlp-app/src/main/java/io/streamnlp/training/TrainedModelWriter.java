@@ -32,6 +32,8 @@ public final class TrainedModelWriter {
 
   /**
    * @param polarity the positive and negative label, or null
+   * @param head the trained head; when it reads the base's class probabilities, the manifest keeps the logits
+   *             output, else it drops it (ONNX Runtime then does not compute it)
    * @param trainedFrom where the model came from (base, data files and their hashes, settings), for its manifest
    */
   public static void write(Path out, ModelDirectory base, String name, String version, List<String> labels,
@@ -57,10 +59,12 @@ public final class TrainedModelWriter {
     ObjectNode files = manifest.putObject("files");
     files.put("onnx", "model.onnx");
     files.put("tokenizer", "tokenizer.json");
-    ObjectNode outputs = (ObjectNode) manifest.path("outputs");
-    outputs.remove("logits"); // the base's own tag: not needed, so ONNX Runtime does not compute it
-    if (manifest.path("shapes") instanceof ObjectNode shapes) {
-      shapes.remove(m.outputs().logits() == null ? "" : m.outputs().logits());
+    if (!LinearHead.WITH_BASE_SCORES.equals(head.features())) {
+      ObjectNode outputs = (ObjectNode) manifest.path("outputs");
+      outputs.remove("logits"); // the base's own tag: not read, so ONNX Runtime need not compute it
+      if (manifest.path("shapes") instanceof ObjectNode shapes && m.outputs().logits() != null) {
+        shapes.remove(m.outputs().logits());
+      }
     }
     ArrayNode labelArray = manifest.putArray("labels");
     labels.forEach(labelArray::add);

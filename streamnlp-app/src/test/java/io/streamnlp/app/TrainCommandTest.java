@@ -58,11 +58,17 @@ class TrainCommandTest {
     assertThat(Files.readString(out.resolve("evaluation.md"))).contains("## Held-out figures",
         "nearest label centroid", "label names as prototypes", "## Calibration", "| confidence | messages |",
         "## Most confused labels", "| card_lost |");
+    assertThat(Files.readString(out.resolve("evaluation.md"))).as("quick fits: auto tries every way of building the "
+        + "features").contains("| embedding | ", "| embedding, label names added | ", "| embedding and base scores | ",
+        "| embedding and base scores, label names added | ", " (kept) |");
     assertThat(Files.readString(out.resolve("CARD.md"))).contains("TODO", "What a frozen encoder cannot learn");
     JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
     assertThat(manifest.path("labels").toString()).isEqualTo("[\"card_lost\",\"exchange_rate\",\"refund\"]");
     assertThat(manifest.path("head").path("type").asText()).isEqualTo("linear");
-    assertThat(manifest.path("outputs").has("logits")).as("the base's own tag is not computed").isFalse();
+    String features = new ObjectMapper().readTree(out.resolve("head.json").toFile()).path("features").asText();
+    assertThat(features).isIn("embedding", "embedding+base-scores");
+    assertThat(manifest.path("outputs").has("logits")).as("the base's own tag is computed only when the head reads it")
+        .isEqualTo(features.equals("embedding+base-scores"));
     assertThat(manifest.path("polarity").path("positive").asText()).isEqualTo("refund");
     assertThat(manifest.path("trainedFrom").path("base").path("name").asText()).isEqualTo("minilm-l6-sentiment3");
     assertThat(manifest.path("trainedFrom").path("data").path("sha256").asText()).hasSize(64);
@@ -73,6 +79,21 @@ class TrainCommandTest {
     assertThat(again.code()).as(again.err()).isZero();
     double reloaded = percent(again.out(), "accuracy +([0-9.]+) \\(");
     assertThat(Math.round(1000 * reloaded) / 10.0).isEqualTo(trained);
+  }
+
+  @Test
+  void labelNamesAskedForAreTrainingMessagesOfTheirLabel() throws Exception {
+    Path out = dir.resolve("named");
+    CliRun r = CliRun.run("train", "--data", train.toString(), "--dev", dev.toString(), "--out", out.toString(),
+        "--features", "embedding", "--label-names", "yes", "--c", "10");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode settings = new ObjectMapper().readTree(out.resolve("manifest.json").toFile())
+        .path("trainedFrom").path("settings");
+    assertThat(settings.path("labelNamesAsExamples").asBoolean()).isTrue();
+    assertThat(settings.path("features").asText()).isEqualTo("embedding");
+    String evaluation = Files.readString(out.resolve("evaluation.md"));
+    assertThat(evaluation).contains("| embedding, label names added | 10 (kept) |")
+        .doesNotContain("| embedding | ").doesNotContain("base scores |");
   }
 
   @Test

@@ -22,7 +22,7 @@ final class ClassScorer {
   float[] scores(float[] logits, float[] embedding) {
     float[] raw;
     if (head != null) {
-      raw = head.logits(embedding);
+      raw = head.logits(embedding, logits);
     } else {
       raw = new float[labels];
       if (logits != null) {

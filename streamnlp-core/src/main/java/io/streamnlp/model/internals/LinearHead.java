@@ -11,29 +11,48 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * A class head that is linear in the message's embedding: scores = softmax((W e + b) / T). The 'prototype' head
- * is one (W the labels' prototype embeddings, b = 0), and so is a head trained by {@code streamnlp train}, kept in
- * the model directory as {@code head.json} ({@link File}).
+ * A class head that is linear in the message's features: scores = softmax((W x + b) / T), x the embedding, or the
+ * embedding followed by the class probabilities of the model's own tag ({@link #WITH_BASE_SCORES}). The
+ * 'prototype' head is one (W the labels' prototype embeddings, b = 0), and so is a head trained by
+ * {@code streamnlp train}, kept in the model directory as {@code head.json} ({@link File}).
+ *
+ * @param withBaseScores whether x ends with the softmax of the model's logits output
  */
-public record LinearHead(float[][] weights, float[] bias, float temperature) {
+public record LinearHead(float[][] weights, float[] bias, float temperature, boolean withBaseScores) {
   /** The value of {@link File#format()} this version reads and writes. */
   public static final String FORMAT = "streamnlp-linear-head/1";
+  /** {@link File#features()} of a head on the embedding alone. */
+  public static final String EMBEDDING = "embedding";
+  /** {@link File#features()} of a head on the embedding and the model's own class probabilities. */
+  public static final String WITH_BASE_SCORES = "embedding+base-scores";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Raw class scores (before the softmax) of a unit-length embedding. */
-  float[] logits(float[] embedding) {
+  /**
+   * Raw class scores (before the softmax).
+   *
+   * @param embedding the message's unit-length embedding
+   * @param baseLogits the model's own logits, read when {@link #withBaseScores()}
+   */
+  float[] logits(float[] embedding, float[] baseLogits) {
+    float[] base = withBaseScores ? Vectors.softmax(baseLogits) : null;
     float[] raw = new float[weights.length];
     float inverse = 1f / temperature;
     for (int l = 0; l < weights.length; l++) {
-      raw[l] = (Vectors.dot(embedding, weights[l]) + bias[l]) * inverse;
+      float s = Vectors.dot(embedding, weights[l]) + bias[l];
+      if (base != null) {
+        for (int j = 0; j < base.length; j++) {
+          s += weights[l][embedding.length + j] * base[j];
+        }
+      }
+      raw[l] = s * inverse;
     }
     return raw;
   }
 
   /**
    * {@code head.json}: the labels in score order, the features the weights apply to ("embedding": the model's
-   * L2-normalised sentence embedding), one weight row and one bias per label, the softmax temperature, and where
-   * the head came from (free-form, for people).
+   * L2-normalised sentence embedding; "embedding+base-scores": that, then the softmax of the model's own logits),
+   * one weight row and one bias per label, and the softmax temperature.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record File(@JsonProperty(value = "format", required = true) String format,
@@ -47,8 +66,12 @@ public record LinearHead(float[][] weights, float[] bias, float temperature) {
       JSON.writeValue(out, this);
     }
 
-    /** Reads and checks a head file against the model it belongs to. */
-    static LinearHead read(InputStream in, String where, List<String> labels, int embeddingDim) {
+    /**
+     * Reads and checks a head file against the model it belongs to.
+     *
+     * @param logitsWidth how many logits the model's own tag gives, 0 when it has none
+     */
+    static LinearHead read(InputStream in, String where, List<String> labels, int embeddingDim, int logitsWidth) {
       File f;
       try (in) {
         f = JSON.readValue(in, File.class);
@@ -57,16 +80,21 @@ public record LinearHead(float[][] weights, float[] bias, float temperature) {
             + ". It must be a head.json as `streamnlp train` writes it.", e);
       }
       check(FORMAT.equals(f.format()), where, "format '" + f.format() + "' is not " + FORMAT);
-      check("embedding".equals(f.features()), where, "features '" + f.features() + "' must be 'embedding'");
+      boolean withBase = WITH_BASE_SCORES.equals(f.features());
+      check(withBase || EMBEDDING.equals(f.features()), where, "features '" + f.features() + "' must be '"
+          + EMBEDDING + "' or '" + WITH_BASE_SCORES + "'");
+      check(!withBase || logitsWidth > 0, where, "features '" + WITH_BASE_SCORES + "' need the model's logits output "
+          + "(outputs.logits in the manifest)");
+      int width = embeddingDim + (withBase ? logitsWidth : 0);
       check(f.labels().equals(labels), where, "labels " + f.labels() + " differ from the manifest's " + labels);
       check(f.weights().length == labels.size() && f.bias().length == labels.size(), where,
           "there must be one weight row and one bias per label");
       for (float[] row : f.weights()) {
-        check(row.length == embeddingDim, where, "a weight row has " + row.length + " values; the embedding has "
-            + embeddingDim);
+        check(row.length == width, where, "a weight row has " + row.length + " values; its features have "
+            + width);
       }
       check(f.temperature() > 0 && Double.isFinite(f.temperature()), where, "temperature must be positive");
-      return new LinearHead(f.weights(), f.bias(), (float) f.temperature());
+      return new LinearHead(f.weights(), f.bias(), (float) f.temperature(), withBase);
     }
 
     private static void check(boolean ok, String where, String what) {

@@ -26,6 +26,8 @@ abstract class OnnxBatchEncoder implements TextEncoder {
   protected final int labels;
   private final LengthGroups.CallCost groupCost;
   private final FloatBuffer logitsOut;
+  /** Logits per message: the labels for a 'logits' head; the model's own classes for a linear head that reads them. */
+  private final int logitsWidth;
   private final ClassScorer scorer;
 
   /** Binds a call's input tensors and pinned output tensors; the caller closes them. */
@@ -52,7 +54,8 @@ abstract class OnnxBatchEncoder implements TextEncoder {
     this.maxTokens = model.maxTokens();
     this.dim = manifest.embeddingDim();
     this.labels = manifest.labels().size();
-    this.logitsOut = manifest.outputs().logits() == null ? null : DirectBuffers.floats(maxBatch * labels);
+    this.logitsWidth = model.logitsWidth();
+    this.logitsOut = manifest.outputs().logits() == null ? null : DirectBuffers.floats(maxBatch * logitsWidth);
     this.scorer = new ClassScorer(manifest, head);
   }
 
@@ -151,7 +154,7 @@ abstract class OnnxBatchEncoder implements TextEncoder {
       binding.bind(inputs, pinned);
       if (logitsOut != null) {
         pinned.put(manifest.outputs().logits(), OnnxTensor.createTensor(model.env(),
-            DirectBuffers.window(logitsOut, b * labels), new long[] {b, labels}));
+            DirectBuffers.window(logitsOut, b * logitsWidth), new long[] {b, logitsWidth}));
       }
       // The pinned outputs are written in place; the Result holds only the extra output, if any.
       try (OrtSession.Result result = model.session().run(inputs,
@@ -173,8 +176,8 @@ abstract class OnnxBatchEncoder implements TextEncoder {
   protected float[] scores(int row, float[] embedding) {
     float[] logits = null;
     if (logitsOut != null) {
-      logits = new float[labels];
-      logitsOut.get(row * labels, logits);
+      logits = new float[logitsWidth];
+      logitsOut.get(row * logitsWidth, logits);
     }
     return scorer.scores(logits, embedding);
   }

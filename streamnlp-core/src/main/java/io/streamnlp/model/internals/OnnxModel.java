@@ -34,6 +34,8 @@ public final class OnnxModel implements AutoCloseable {
   private String executionProvider;
   private final boolean groupByLength;
   private LinearHead head;
+  /** How many logits the model's logits output gives per message; 0 without one. */
+  private int logitsWidth;
 
   /**
    * How to run the model. {@code intraOpThreads} 0 means one per processor the JVM may use (which follows
@@ -129,6 +131,11 @@ public final class OnnxModel implements AutoCloseable {
     return model;
   }
 
+  /** How many logits the model's logits output gives per message, 0 when it has none. */
+  public int logitsWidth() {
+    return logitsWidth;
+  }
+
   /** How long loading and checking the model took. */
   public java.time.Duration loadTime() {
     return loadTime;
@@ -220,9 +227,18 @@ public final class OnnxModel implements AutoCloseable {
     if (o.logits() != null) {
       long[] logits = ((TensorInfo) outputs.get(o.logits()).getInfo()).getShape();
       long classes = logits[logits.length - 1];
-      if (classes > 0 && classes != m.labels().size()) {
+      if ("linear".equalsIgnoreCase(m.head().type())) {
+        // A trained head may read the model's own class probabilities: their number must be fixed.
+        if (classes <= 0) {
+          throw new ModelLoadException("Model " + m.name() + " gives logits of no fixed width, which its linear "
+              + "head cannot read. Remove outputs.logits from the manifest, or retrain on the embedding alone.");
+        }
+        logitsWidth = (int) classes;
+      } else if (classes > 0 && classes != m.labels().size()) {
         throw new ModelLoadException("Model " + m.name() + " gives " + classes + " logits but the manifest "
             + "lists " + m.labels().size() + " labels " + m.labels() + ". Correct labels.");
+      } else {
+        logitsWidth = m.labels().size();
       }
     }
   }
@@ -250,7 +266,7 @@ public final class OnnxModel implements AutoCloseable {
     String type = m.head().type().toLowerCase(Locale.ROOT);
     if (type.equals("linear")) {
       return LinearHead.File.read(directory.openFile(m.head().file()), directory.resolve(m.head().file()),
-          m.labels(), m.embeddingDim());
+          m.labels(), m.embeddingDim(), logitsWidth);
     }
     if (!type.equals("prototype")) {
       return null;
@@ -273,7 +289,7 @@ public final class OnnxModel implements AutoCloseable {
           + e.getMessage(), e);
     }
     Double t = m.head().temperature();
-    return new LinearHead(result, new float[result.length], (float) (t == null ? 1.0 : t));
+    return new LinearHead(result, new float[result.length], (float) (t == null ? 1.0 : t), false);
   }
 
   /**
