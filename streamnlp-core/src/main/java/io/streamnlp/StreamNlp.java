@@ -8,6 +8,8 @@ import io.streamnlp.config.StreamNlpConfig;
 import io.streamnlp.internals.GuardedStreams;
 import io.streamnlp.model.ModelInfo;
 import io.streamnlp.model.ModelLoadException;
+import io.streamnlp.model.internals.CascadeChecks;
+import io.streamnlp.model.internals.CascadeRule;
 import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.ModelManifest;
 import io.streamnlp.model.internals.OnnxModel;
@@ -17,6 +19,7 @@ import io.streamnlp.serde.HttpSchemaRegistryClient;
 import io.streamnlp.serde.SchemaRegistryClient;
 import io.streamnlp.stream.SinkRejectionHandler;
 import io.streamnlp.stream.internals.BatchPolicy;
+import io.streamnlp.stream.internals.CascadeBatchEncoder;
 import io.streamnlp.stream.internals.DeadLetterPolicy;
 import io.streamnlp.stream.internals.MessageBatchEncoder;
 import io.streamnlp.stream.internals.PipelineMeters;
@@ -87,6 +90,8 @@ public final class StreamNlp implements AutoCloseable {
   private final SchemaRegistryClient registry;
   private final boolean ownsRegistry;
   private final OnnxModel model;
+  /** encoder=cascade: the attention model that re-reads; null for the other encoders. */
+  private final OnnxModel rereader;
   private final Serde<TextEncoding> resultSerde;
   private final CompositeMeterRegistry meterRegistry = new CompositeMeterRegistry();
   private final Map<String, PipelineMeters> meters = new ConcurrentHashMap<>();
@@ -95,27 +100,53 @@ public final class StreamNlp implements AutoCloseable {
     this.config = config;
     this.registry = registry;
     this.ownsRegistry = ownsRegistry;
-    ModelDirectory dir = openModel(config);
-    if (!dir.manifest().kind().equals(config.encoder())) {
-      throw new ConfigException(StreamNlpConfig.ENCODER_CONFIG, config.encoder(), "model '"
-          + dir.manifest().name() + "' in " + dir.location() + " is of kind '" + dir.manifest().kind()
-          + "'. Set encoder=" + dir.manifest().kind() + " or point model.dir at a model of kind '"
-          + config.encoder() + "'.");
+    ModelDirectory dir = openModel(config, config.modelDir(), StreamNlpConfig.MODEL_DIR_CONFIG);
+    String kind = config.cascade() ? "rnn" : config.encoder();
+    if (!dir.manifest().kind().equals(kind)) {
+      throw new ConfigException(StreamNlpConfig.MODEL_DIR_CONFIG, config.modelDir(), "encoder=" + config.encoder()
+          + " needs a model of kind '" + kind + "', but model '" + dir.manifest().name() + "' in " + dir.location()
+          + " is of kind '" + dir.manifest().kind() + "'. " + (config.cascade()
+              ? "Point model.dir at an rnn model (or leave it empty for the shipped GRU), and cascade.model.dir at "
+              + "the attention model." : "Set encoder=" + dir.manifest().kind() + " or point model.dir at a model "
+              + "of kind '" + kind + "'."));
     }
-    this.model = OnnxModel.load(dir, new OnnxModel.RuntimeOptions(config.executionProvider(),
+    OnnxModel.RuntimeOptions runtime = new OnnxModel.RuntimeOptions(config.executionProvider(),
         config.getInt(StreamNlpConfig.EXECUTION_DEVICE_ID_CONFIG),
         config.getInt(StreamNlpConfig.ONNX_INTRA_OP_THREADS_CONFIG),
         config.getBoolean(StreamNlpConfig.EXECUTION_PROVIDER_FALLBACK_CONFIG),
-        config.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG), config.intraOpSpinning()),
-        config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG));
-    ConfigException misfit = misfit(config, model);
-    if (misfit != null) {
+        config.getBoolean(StreamNlpConfig.BATCH_GROUP_BY_LENGTH_CONFIG), config.intraOpSpinning());
+    int maxTokens = config.getInt(StreamNlpConfig.MAX_TOKENS_CONFIG);
+    ModelDirectory cascadeDir = null;
+    if (config.cascade()) {
+      cascadeDir = openModel(config, config.getString(StreamNlpConfig.CASCADE_MODEL_DIR_CONFIG).trim(),
+          StreamNlpConfig.CASCADE_MODEL_DIR_CONFIG);
+      ConfigException unfit = CascadeChecks.unfit(config, dir, cascadeDir);
+      if (unfit != null) {
+        throw unfit;
+      }
+    }
+    this.model = OnnxModel.load(dir, runtime, maxTokens);
+    OnnxModel second = null;
+    try {
+      second = cascadeDir == null ? null : OnnxModel.load(cascadeDir, runtime, maxTokens);
+    } catch (RuntimeException e) {
       model.close();
+      throw e;
+    }
+    this.rereader = second;
+    ConfigException misfit = misfit(config, model, rereader);
+    if (misfit != null) {
+      close(model, rereader);
       throw misfit;
     }
     Gauge.builder("streamnlp.model.load", model, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
         .description("How long loading and checking the model took")
         .tag("model", model.info().name()).tag("version", model.info().version()).register(meterRegistry);
+    if (rereader != null) {
+      Gauge.builder("streamnlp.model.load", rereader, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
+          .description("How long loading and checking the model took")
+          .tag("model", rereader.info().name()).tag("version", rereader.info().version()).register(meterRegistry);
+    }
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
@@ -123,23 +154,31 @@ public final class StreamNlp implements AutoCloseable {
   }
 
   /** The model directory; a default model whose artifact is missing says which artifact to add, in one line. */
-  private static ModelDirectory openModel(StreamNlpConfig config) {
-    String location = config.modelDir();
+  private static ModelDirectory openModel(StreamNlpConfig config, String location, String key) {
     try {
       return ModelDirectory.open(location);
     } catch (ModelLoadException e) {
       String artifact = ModelDirectory.shippedArtifact(location);
-      if (config.getString(StreamNlpConfig.MODEL_DIR_CONFIG).isBlank() && artifact != null) {
-        throw new ModelLoadException("model.dir is not set, so encoder=" + config.encoder() + " uses the default "
-            + "model " + location + ", which is not on the classpath: add the dependency " + artifact
-            + ", or set model.dir to a model directory.", e);
+      if (!config.originals().containsKey(key) || String.valueOf(config.originals().get(key)).isBlank()) {
+        if (artifact != null) {
+          throw new ModelLoadException(key + " is not set, so encoder=" + config.encoder() + " uses the default "
+              + "model " + location + ", which is not on the classpath: add the dependency " + artifact
+              + ", or set " + key + " to a model directory.", e);
+        }
       }
       throw e;
     }
   }
 
+  private static void close(OnnxModel first, OnnxModel second) {
+    first.close();
+    if (second != null) {
+      second.close();
+    }
+  }
+
   /** What in the configuration the loaded model cannot do, or null. */
-  private static ConfigException misfit(StreamNlpConfig config, OnnxModel model) {
+  private static ConfigException misfit(StreamNlpConfig config, OnnxModel model, OnnxModel rereader) {
     ModelManifest m = model.manifest();
     int window = config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG);
     if (!m.isRecurrent() && window > 0 && m.inputs().poolingMask() == null) {
@@ -159,6 +198,16 @@ public final class StreamNlp implements AutoCloseable {
           config.getList(StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'embedding' needs a model with an embedding "
           + "output; model '" + m.name() + "' gives logits only. Remove 'embedding', or export the model with "
           + "its last_hidden_state too (see README, 'Use your own model').");
+    }
+    if (rereader != null) {
+      ModelManifest r = rereader.manifest();
+      if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION) && r.outputs().attention() == null) {
+        return new ConfigException(StreamNlpConfig.OUTPUT_FIELDS_CONFIG,
+            config.getList(StreamNlpConfig.OUTPUT_FIELDS_CONFIG), "'explanation' with encoder=cascade explains the "
+            + "re-read messages with the attention model's weights; model '" + r.name() + "' outputs none. Remove "
+            + "'explanation' or set cascade.model.dir to the default model.");
+      }
+      return null;
     }
     if (config.outputFields().contains(StreamNlpConfig.OutputField.EXPLANATION)
         && (m.isRecurrent() || m.outputs().attention() == null)) {
@@ -249,14 +298,27 @@ public final class StreamNlp implements AutoCloseable {
     int window = config.getInt(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG);
     boolean windowed = !rnn && window > 0;
     PipelineMeters pipelineMeters = meters(names);
-    Supplier<MessageBatchEncoder> encoders = rnn
-        ? () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings(names), pipelineMeters)
-        : windowed ? () -> new WindowedAttentionBatchEncoder(model.newContextualEncoder(batchSize, explain),
-            new WindowedAttentionBatchEncoder.Settings(names, window,
-                Duration.ofMillis(config.getLong(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG)), model.maxTokens()),
-            pipelineMeters)
-        : explain ? () -> new StatelessBatchEncoder(model.newExplainingEncoder(batchSize))
-        : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
+    Supplier<MessageBatchEncoder> encoders;
+    if (rereader != null) {
+      CascadeRule rule = new CascadeRule(config.getDouble(StreamNlpConfig.CASCADE_THRESHOLD_CONFIG),
+          CascadeRule.Combine.valueOf(config.getString(StreamNlpConfig.CASCADE_COMBINE_CONFIG).trim()
+              .toUpperCase(java.util.Locale.ROOT)));
+      var cascadeMeters = pipelineMeters.cascade(model.info().name(), rereader.info().name());
+      encoders = () -> new CascadeBatchEncoder(
+          new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings(names), pipelineMeters),
+          explain ? rereader.newExplainingEncoder(batchSize) : rereader.newEncoder(batchSize), rule, cascadeMeters);
+    } else if (rnn) {
+      encoders = () -> new RecurrentBatchEncoder(model.newRecurrentEncoder(batchSize), rnnSettings(names),
+          pipelineMeters);
+    } else if (windowed) {
+      encoders = () -> new WindowedAttentionBatchEncoder(model.newContextualEncoder(batchSize, explain),
+          new WindowedAttentionBatchEncoder.Settings(names, window,
+              Duration.ofMillis(config.getLong(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG)), model.maxTokens()),
+          pipelineMeters);
+    } else {
+      encoders = explain ? () -> new StatelessBatchEncoder(model.newExplainingEncoder(batchSize))
+          : () -> new StatelessBatchEncoder(model.newEncoder(batchSize));
+    }
     return new StreamNlpTopology.Parts(names,
         () -> new InputGuard(newExtractor(), maxBytes),
         model.tokenizer(),
@@ -265,7 +327,7 @@ public final class StreamNlp implements AutoCloseable {
             : windowed ? Set.of(StreamNlpTopology.contextStore(names)) : Set.of(),
         rnn && "dead-letter".equalsIgnoreCase(config.getString(StreamNlpConfig.RNN_NULL_KEY_CONFIG)),
         new TextEncodings(model.info(), config.outputFields(), model.tokenizer(),
-            config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG)),
+            config.getInt(StreamNlpConfig.EXPLANATION_TOP_K_CONFIG), rereader == null ? null : rereader.info()),
         new BatchPolicy(batchSize, Duration.ofMillis(config.getLong(StreamNlpConfig.BATCH_MAX_WAIT_MS_CONFIG)),
             config.lowLatency()),
         new DeadLetterPolicy(config.dlqTopic(), config.getInt(StreamNlpConfig.DLQ_MAX_VALUE_BYTES_CONFIG),
@@ -522,7 +584,7 @@ public final class StreamNlp implements AutoCloseable {
   /** Releases the model (and the registry client when {@link #create(Map)} made it). */
   @Override
   public void close() {
-    model.close();
+    close(model, rereader);
     if (ownsRegistry) {
       registry.close();
     }

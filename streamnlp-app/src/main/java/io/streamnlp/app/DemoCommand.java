@@ -146,6 +146,7 @@ final class DemoCommand implements Callable<Integer> {
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     int encoded = 0;
+    int reread = 0;
     int dead = 0;
     long firstSend = System.nanoTime();
     long lastSeen = firstSend;
@@ -169,6 +170,7 @@ final class DemoCommand implements Callable<Integer> {
             if (r.topic().equals(OUTPUT)) {
               TextEncoding e = nlp.resultSerde().deserializer().deserialize(OUTPUT, r.value());
               encoded++;
+              reread += e.getRereadBy() == null ? 0 : 1;
               labels.merge(String.valueOf(e.getLabel()), 1, Integer::sum);
               printResult(e, sentByPosition);
             } else {
@@ -191,6 +193,10 @@ final class DemoCommand implements Callable<Integer> {
     }
     double seconds = (lastSeen - firstSend) / 1e9;
     out.printf("%nSummary: %d encoded, %d sent to the dead-letter topic %s; labels %s%n", encoded, dead, DLQ, labels);
+    if (nlp.config().cascade()) {
+      out.printf("  cascade: %d of %d re-read by the attention model (rnn top score below %s)%n", reread, encoded,
+          nlp.config().getDouble(StreamNlpConfig.CASCADE_THRESHOLD_CONFIG));
+    }
     out.printf("  start-up to pipeline running: %.1f s; %d messages in %.1f s = %.0f messages/s end to end%n",
         secs(t0, tReady), encoded + dead, seconds, seconds > 0 ? (encoded + dead) / seconds : 0.0);
     return 0;
@@ -252,7 +258,8 @@ final class DemoCommand implements Callable<Integer> {
     Float polarity = e.getPolarity();
     out.printf(Locale.ROOT, "  %-8s %-6s %-8s %5s %6s  batch=%-2d %s%n", key, where, e.getLabel(),
         score == null ? "" : String.format(Locale.ROOT, "%.2f", score),
-        polarity == null ? "" : String.format(Locale.ROOT, "%+.2f", polarity), e.getBatchSize(), abbreviate(text));
+        polarity == null ? "" : String.format(Locale.ROOT, "%+.2f", polarity), e.getBatchSize(),
+        (e.getRereadBy() == null ? "" : "[re-read] ") + abbreviate(text));
   }
 
   private void printDeadLetter(ConsumerRecord<byte[], byte[]> r) {

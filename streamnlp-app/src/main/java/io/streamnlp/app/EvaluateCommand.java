@@ -1,6 +1,7 @@
 package io.streamnlp.app;
 
 import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.evaluation.CascadeEvaluation;
 import io.streamnlp.evaluation.ClassificationReport;
 import io.streamnlp.evaluation.ConversationEvaluation;
 import io.streamnlp.evaluation.Conversations.Kind;
@@ -9,6 +10,7 @@ import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.SimilarityEvaluation;
 import io.streamnlp.model.internals.ModelDirectory;
+import io.streamnlp.model.internals.ModelManifest;
 import io.streamnlp.model.internals.OnnxModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,12 +39,22 @@ final class EvaluateCommand implements Callable<Integer> {
   String modelDir;
 
   /** The shipped models' kinds, for {@code --encoder}. */
-  enum Encoder { ATTENTION, RNN }
+  enum Encoder { ATTENTION, RNN, CASCADE }
 
   @Option(names = "--encoder", defaultValue = "attention",
       description = "Which shipped model to use when --model-dir is not given: ${COMPLETION-CANDIDATES} "
-          + "(default ${DEFAULT-VALUE}).")
+          + "(default ${DEFAULT-VALUE}). cascade: the rnn model (--model-dir, default the shipped GRU) reads every "
+          + "message of --data and the attention model (--cascade-model-dir) re-reads those below each of "
+          + "--thresholds, as encoder=cascade does in the stream.")
   Encoder encoder;
+
+  @Option(names = "--cascade-model-dir", defaultValue = StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT,
+      description = "With --encoder cascade: the attention model that re-reads (default ${DEFAULT-VALUE}).")
+  String cascadeModelDir;
+
+  @Option(names = "--thresholds", split = ",", defaultValue = "0.4,0.5,0.6,0.7,0.8",
+      description = "With --encoder cascade: the cascade.threshold values measured (default ${DEFAULT-VALUE}).")
+  double[] thresholds;
 
   @Option(names = "--data", description = "Labelled file.")
   Path data;
@@ -101,9 +113,18 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --data (a labelled file), --similarity (scored pairs), "
           + "--conversations or several");
     }
-    String dir = modelDir != null ? modelDir : encoder == Encoder.RNN
+    String dir = modelDir != null ? modelDir : encoder != Encoder.ATTENTION
         ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
     PrintWriter out = spec.commandLine().getOut();
+    if (encoder == Encoder.CASCADE) {
+      if (data == null || similarity != null || conversations != null) {
+        throw new IllegalArgumentException("--encoder cascade measures tags on --data only (its embedding is the "
+            + "rnn model's: evaluate that with --encoder rnn)");
+      }
+      cascade(dir, out);
+      out.flush();
+      return 0;
+    }
     try (OnnxModel model = OnnxModel.load(ModelDirectory.open(dir),
         new OnnxModel.RuntimeOptions("cpu", 0, threads), maxTokens)) {
       if (similarity != null) {
@@ -202,6 +223,65 @@ final class EvaluateCommand implements Callable<Integer> {
             ", one call padded to its longest message");
       }
     }
+  }
+
+  private void cascade(String dir, PrintWriter out) throws Exception {
+    List<LabelledText> rows = columns.read(data);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(data + " holds no labelled messages");
+    }
+    ModelDirectory rnnDir = ModelDirectory.open(dir);
+    ModelDirectory attentionDir = ModelDirectory.open(cascadeModelDir);
+    ModelManifest r0 = rnnDir.manifest();
+    ModelManifest a0 = attentionDir.manifest();
+    if (!r0.isRecurrent() || a0.isRecurrent() || !r0.labels().equals(a0.labels())) {
+      throw new IllegalArgumentException("--encoder cascade needs an rnn --model-dir and an attention "
+          + "--cascade-model-dir with the same labels; got " + r0.name() + " (" + r0.kind() + ", " + r0.labels()
+          + ") and " + a0.name() + " (" + a0.kind() + ", " + a0.labels() + ")");
+    }
+    OnnxModel.RuntimeOptions cpu = new OnnxModel.RuntimeOptions("cpu", 0, threads);
+    try (OnnxModel rnn = OnnxModel.load(rnnDir, cpu, maxTokens);
+         OnnxModel attention = OnnxModel.load(attentionDir, cpu, maxTokens)) {
+      Evaluator first = new Evaluator(rnn);
+      Evaluator second = new Evaluator(attention);
+      CascadeEvaluation.Result r = afterContext
+          ? CascadeEvaluation.evaluateAfterContext(first, second, rows, batchSize, 13, thresholds)
+          : CascadeEvaluation.evaluate(first, second, rows, batchSize, thresholds);
+      double rnnCost = Double.NaN;
+      double attentionCost = Double.NaN;
+      if (costMessages > 0) {
+        rnnCost = first.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
+        attentionCost = second.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
+      }
+      out.println(String.format(Locale.ROOT, "%scascade on %s (%d messages, batch %d): %s %s reads every message, "
+              + "%s %s re-reads those whose top score is below the threshold%s%s", markdown ? "**" : "",
+          data.getFileName(), rows.size(), batchSize, rnn.info().name(), rnn.info().version(),
+          attention.info().name(), attention.info().version(), afterContext ? "; the rnn model reads each "
+              + "message from the state another, random message left (seed 13), as a key of unrelated messages "
+              + "would" : "", markdown ? "**\n" : ""));
+      out.println("| reading | re-read | accuracy | macro-F1 | macro-recall | model time per message |");
+      out.println("|---|---:|---:|---:|---:|---:|");
+      cascadeRow(out, rnn.info().name() + " alone", 0, r.rnnAlone(), rnnCost, attentionCost);
+      cascadeRow(out, attention.info().name() + " alone", 1, r.attentionAlone(), attentionCost, attentionCost);
+      for (CascadeEvaluation.Point p : r.points()) {
+        cascadeRow(out, String.format(Locale.ROOT, "cascade, threshold %s, %s", p.threshold(),
+            p.combine().name().toLowerCase(Locale.ROOT)), p.rereadShare(), p.report(),
+            rnnCost + p.rereadShare() * attentionCost, attentionCost);
+      }
+      if (costMessages > 0) {
+        out.println(String.format(Locale.ROOT, "%nModel time per message: each model's ONNX Runtime time at batch "
+            + "%d (%.3f and %.3f ms, %d messages), the cascade's estimated as the rnn's plus the re-read share of "
+            + "the transformer's; `bench` measures it end to end.", batchSize, rnnCost, attentionCost,
+            costMessages));
+      }
+    }
+  }
+
+  private static void cascadeRow(PrintWriter out, String reading, double share, ClassificationReport r,
+                                 double millis, double attentionMillis) {
+    out.println(String.format(Locale.ROOT, "| %s | %.1f %% | %.4f | %.4f | %.4f | %s |", reading, 100 * share,
+        r.accuracy(), r.macroF1(), r.macroRecall(), Double.isNaN(millis) ? "" : String.format(Locale.ROOT,
+            "%.3f ms (x%.2f)", millis, millis / attentionMillis)));
   }
 
   private void printCost(PrintWriter out, Evaluator.Cost c, Evaluator.Cost single, String how) {

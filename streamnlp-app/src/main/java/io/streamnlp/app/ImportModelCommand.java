@@ -8,13 +8,13 @@ import io.streamnlp.model.internals.OnnxModel;
 import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.text.internals.TokenizedText;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,17 +35,8 @@ final class ImportModelCommand implements Callable<Integer> {
   @Option(names = "--from", required = true, description = "Folder of the Hugging Face ONNX export.")
   Path from;
 
-  @Option(names = "--out", required = true, description = "Model directory to write (e.g. models/my-model).")
-  Path out;
-
-  @Option(names = "--name", description = "Model name written into every result (default: the --out folder name).")
-  String name;
-
-  @Option(names = "--model-version", defaultValue = "1.0.0", description = "Model version (default 1.0.0).")
-  String version;
-
-  @Option(names = "--force", description = "Overwrite a model directory that already has a manifest.json.")
-  boolean force;
+  @Mixin
+  ModelOutput output;
 
   @Option(names = "--sample", description = "A message to tag after importing (repeatable; default: three "
       + "sample messages).")
@@ -54,11 +45,10 @@ final class ImportModelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter log = spec.commandLine().getOut();
-    if (Files.exists(out.resolve("manifest.json")) && !force) {
-      throw new IllegalArgumentException(out + " already holds a model (manifest.json). Choose another --out or "
-          + "add --force to overwrite it.");
-    }
-    String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+    output.checkWritable();
+    Path out = output.out;
+    String version = output.version;
+    String modelName = output.modelName();
     HuggingFaceImport.Plan plan = HuggingFaceImport.plan(from, modelName, version);
     log.printf("Importing %s as model '%s' %s:%n", from, modelName, version);
     plan.decisions().forEach(d -> log.println("  " + d));

@@ -63,8 +63,8 @@ final class TrainCommand implements Callable<Integer> {
       description = "The attention model whose embedding the head reads (default ${DEFAULT-VALUE}).")
   String base;
 
-  @Option(names = "--out", required = true, description = "Model directory to write (e.g. models/my-intents).")
-  Path out;
+  @Mixin
+  ModelOutput output;
 
   @Mixin
   LabelledColumns columns;
@@ -120,15 +120,6 @@ final class TrainCommand implements Callable<Integer> {
       + "the solver (default 13).")
   long seed;
 
-  @Option(names = "--name", description = "Model name written into every result (default: the --out folder name).")
-  String name;
-
-  @Option(names = "--model-version", defaultValue = "1.0.0", description = "Model version (default 1.0.0).")
-  String version;
-
-  @Option(names = "--force", description = "Overwrite a model directory that already has a manifest.json.")
-  boolean force;
-
   @Option(names = "--batch-size", defaultValue = "32", description = "Messages embedded per model call (default 32).")
   int batchSize;
 
@@ -144,10 +135,9 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     PrintWriter w = spec.commandLine().getOut();
-    if (Files.exists(out.resolve("manifest.json")) && !force) {
-      throw new IllegalArgumentException(out + " already holds a model (manifest.json). Choose another --out or "
-          + "add --force to overwrite it.");
-    }
+    output.checkWritable();
+    Path out = output.out;
+    String version = output.version;
     List<LabelledText> trainFile = columns.read(data);
     List<LabelledText> devFile = dev == null ? null : columns.read(dev);
     TrainingData d = TrainingData.of(data.toString(), trainFile, dev == null ? null : dev.toString(), devFile,
@@ -223,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
       shipped = trainer.fit(concat(fitX, checkX), concat(fitY, devY), k, bestC, balanced);
     }
 
-    String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+    String modelName = output.modelName();
     LinearHead.File head = new LinearHead.File(LinearHead.FORMAT, features, d.labels(), temperature,
         shipped.w(), shipped.b());
     Map<String, Object> trainedFrom = new LinkedHashMap<>();

@@ -42,18 +42,28 @@ public record BenchResults(
 
   /**
    * An end-to-end point of another pipeline configuration than the default one: {@code variant} "low-latency"
-   * (latency.mode=low) or "int8" (the int8 attention model).
+   * (latency.mode=low), "int8" (the int8 attention model), "cascade" (encoder=cascade, the float transformer
+   * re-reading) or "cascade-int8" (the int8 transformer re-reading).
    */
   public record EndToEndVariant(String variant, EndToEndPoint point) {}
 
   /**
    * Through a real broker with exactly-once processing: throughput with a backlog, then latency (record
-   * creation to the result being readable by a read_committed consumer) at {@code latencyRate} messages/s.
+   * creation to the result being readable by a read_committed consumer) at {@code latencyRate} messages/s;
+   * {@code rereadShare}: for the cascade, the share of the throughput step's results the attention model re-read.
    */
   public record EndToEndPoint(String encoder, String messages, double meanTokens, int batch, int throughputMessages,
                               double messagesPerSecond, double meanBatch, double latencyRate, int latencyMessages,
                               double p50Ms, double p95Ms, double p99Ms, int deadLettered,
-                              double rawMessagesPerSecond) {
+                              double rawMessagesPerSecond, double rereadShare) {
+    /** A point of a pipeline that re-reads nothing. */
+    public EndToEndPoint(String encoder, String messages, double meanTokens, int batch, int throughputMessages,
+                         double messagesPerSecond, double meanBatch, double latencyRate, int latencyMessages,
+                         double p50Ms, double p95Ms, double p99Ms, int deadLettered, double rawMessagesPerSecond) {
+      this(encoder, messages, meanTokens, batch, throughputMessages, messagesPerSecond, meanBatch, latencyRate,
+          latencyMessages, p50Ms, p95Ms, p99Ms, deadLettered, rawMessagesPerSecond, 0);
+    }
+
     /** End to end as a share of the ceiling. */
     public double ratioToRaw() {
       return rawMessagesPerSecond > 0 ? messagesPerSecond / rawMessagesPerSecond : Double.NaN;

@@ -33,8 +33,10 @@ import java.util.Map;
 public final class BenchSuite {
   public static final String RNN = "rnn";
   public static final String ATTENTION = "attention";
+  /** Both: encoder=cascade. */
+  public static final String CASCADE = "cascade";
   /** Steps a run reports progress for. */
-  public static final int STEPS = 15;
+  public static final int STEPS = 16;
   private static final int LONG_TOKENS = 128;
   private static final int SHORT_TOKENS = 16;
   /** Mixed messages spread from 8 to 64 tokens, about the range of tweets (SemEval-2017: 21 to 46 for 80 %). */
@@ -165,6 +167,15 @@ public final class BenchSuite {
     endToEndVariants.add(new EndToEndVariant("int8", e2e.run(ATTENTION, batch, List.of(mixed),
         (enc, w, size) -> ceiling(int8Raw, enc, w, size),
         Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
+
+    // Both: the GRU reads every message, the transformer re-reads the unsure ones. Its ceiling is the
+    // transformer's alone (the model it saves calls of), float or int8 as it re-reads.
+    progress.step("end to end, mixed messages, batch.size=" + batch + ": encoder=cascade, float and int8 re-reading");
+    endToEndVariants.add(new EndToEndVariant("cascade", e2e.run(CASCADE, batch, List.of(mixed),
+        (enc, w, size) -> ceiling(raw, ATTENTION, w, size), Map.of()).get(0)));
+    endToEndVariants.add(new EndToEndVariant("cascade-int8", e2e.run(CASCADE, batch, List.of(mixed),
+        (enc, w, size) -> ceiling(int8Raw, ATTENTION, w, size),
+        Map.of(StreamNlpConfig.CASCADE_MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
 
     CostCurves curves = new CostCurves(plan.rounds(), plan.historyMessages());
     List<CostPoint> history;

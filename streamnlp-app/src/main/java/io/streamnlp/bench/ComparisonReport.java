@@ -318,6 +318,45 @@ public final class ComparisonReport {
     }
     s.append("\nLatency is measured at half of each configuration's own backlog throughput, from each record's "
         + "creation to its result being readable by a `read_committed` consumer.\n\n");
+    cascade(s, b);
+  }
+
+  /** Goals of the cascade (issue: RNN and self-attention together), end to end against the float transformer. */
+  static final double CASCADE_GOAL_FLOAT = 2.5;
+  static final double CASCADE_GOAL_INT8 = 4.0;
+
+  /**
+   * Both: the cascade end to end beside each model alone end to end and the transformer in ONNX Runtime alone,
+   * with the share it re-read.
+   */
+  private void cascade(StringBuilder s, int b) {
+    List<BenchResults.EndToEndVariant> runs = r.endToEndVariants().stream()
+        .filter(v -> v.point().encoder().equals(BenchSuite.CASCADE)).toList();
+    Optional<EndToEndPoint> att = e2e(BenchSuite.ATTENTION, BenchSuite.MIXED, b);
+    Optional<EndToEndPoint> rnn = e2e(BenchSuite.RNN, BenchSuite.MIXED, b);
+    if (runs.isEmpty() || att.isEmpty() || rnn.isEmpty()) {
+      return;
+    }
+    s.append(f("### Both: the cascade (`encoder=cascade`, mixed messages, batch.size=%d)%n%n", b))
+        .append("The GRU reads every message with its key's state; the transformer re-reads those whose top GRU "
+            + "score is below `cascade.threshold`. Its tags on labelled data: `evaluate --encoder cascade`.\n\n")
+        .append("| re-reading model | msg/s end to end | re-read | / transformer (float) end to end | / GRU end to end "
+            + "| / transformer in ONNX Runtime alone | verdict |\n|---|---|---|---|---|---|---|\n");
+    for (BenchResults.EndToEndVariant v : runs) {
+      EndToEndPoint p = v.point();
+      boolean int8 = v.variant().endsWith("int8");
+      double vsAttention = p.messagesPerSecond() / att.get().messagesPerSecond();
+      double vsRnn = p.messagesPerSecond() / rnn.get().messagesPerSecond();
+      double goal = int8 ? CASCADE_GOAL_INT8 : CASCADE_GOAL_FLOAT;
+      String verdict = vsAttention >= goal ? f("meets the goal (x%.1f the float transformer)", goal)
+          : f("short of the goal (x%.1f the float transformer)", goal);
+      verdict += vsAttention > 1 + TIE && vsRnn < 1 - TIE ? "; between the two models alone" : vsRnn >= 1 - TIE
+          ? "; as fast as the GRU alone" : "";
+      s.append(f("| %s | %,.0f | %.0f %% | x%.2f | x%.2f | x%.2f | %s |%n", int8 ? "int8 transformer"
+              : "float transformer", p.messagesPerSecond(), 100 * p.rereadShare(), vsAttention, vsRnn,
+          p.ratioToRaw(), verdict));
+    }
+    s.append("\n");
   }
 
   private static List<RawPoint> variant(List<BenchResults.RawVariant> variants, String name) {

@@ -164,7 +164,8 @@ public final class EndToEndBench {
         Timing.percentile(modelCall, 99));
     return new EndToEndPoint(encoder, w.name(), w.meanTokens(), batch, n, rate, thr.meanBatch(), latencyRate, m,
         Timing.percentile(latencies, 50), Timing.percentile(latencies, 95), Timing.percentile(latencies, 99),
-        thr.deadLettered + lat.deadLettered, ceiling.messagesPerSecond(encoder, w, batch));
+        thr.deadLettered + lat.deadLettered, ceiling.messagesPerSecond(encoder, w, batch),
+        thr.encoded == 0 ? 0 : (double) thr.reread / thr.encoded);
   }
 
   private static double[] toMs(List<Long> values) {
@@ -217,6 +218,8 @@ public final class EndToEndBench {
     final List<Long> modelCall = new ArrayList<>();
     long batchSum;
     int encoded;
+    /** Results the cascade's attention model re-read. */
+    int reread;
     int deadLettered;
 
     double meanBatch() {
@@ -256,6 +259,7 @@ public final class EndToEndBench {
             b.batchSum += result.getBatchSize();
             b.queued.add(result.getQueuedMillis());
             b.modelCall.add(result.getEncodeLatencyMicros() / 1000);
+            b.reread += result.getRereadBy() == null ? 0 : 1;
           } else {
             b.deadLettered++;
           }

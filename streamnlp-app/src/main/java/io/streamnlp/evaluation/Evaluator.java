@@ -147,6 +147,33 @@ public final class Evaluator {
     return report;
   }
 
+  /** Every message's result, read alone in batches of {@code batchSize}, in file order. */
+  public List<EncoderResult> results(List<LabelledText> data, int batchSize) throws EncodingException {
+    List<EncoderResult> out = new ArrayList<>(data.size());
+    List<TokenizedText> tokens = tokenize(data);
+    try (TextEncoder encoder = model.newEncoder(batchSize)) {
+      for (int start = 0; start < tokens.size(); start += batchSize) {
+        out.addAll(encoder.encode(tokens.subList(start, Math.min(tokens.size(), start + batchSize))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The report of given scores, one per message of {@code data} in the model's label order (another model's
+   * with the same labels, or two models' together), as {@link #evaluate} scores its own.
+   */
+  public ClassificationReport report(List<LabelledText> data, List<float[]> scores) {
+    Labels labels = labelsOf(data);
+    ToIntFunction<String> mapper = labelMapper(data);
+    ClassificationReport report = new ClassificationReport(labels.names());
+    for (int i = 0; i < data.size(); i++) {
+      LabelledText row = data.get(i);
+      record(report, labels, row, mapper.applyAsInt(row.label()), EncoderResult.of(scores.get(i), null));
+    }
+    return report;
+  }
+
   /**
    * Encodes every message after an earlier, unrelated message of the same file (chosen at random with
    * {@code seed}), as in a stream where a key's context carries over, and compares the newest message's
@@ -159,7 +186,7 @@ public final class Evaluator {
       return evaluateAfterContext(data, batchSize, seed);
     }
     try (ContextualEncoder encoder = model.newContextualEncoder(batchSize, false)) {
-      return afterContext(data, batchSize, seed, (batch, earlier) -> {
+      List<EncoderResult> results = afterContext(data, batchSize, seed, (batch, earlier) -> {
         List<long[]> contexts = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
           contexts.add(ContextWindow.EMPTY.appendMessage(earlier.get(i).ids(), 0, windowTokens)
@@ -167,11 +194,21 @@ public final class Evaluator {
         }
         return encoder.encode(batch, contexts);
       });
+      return report(data, results.stream().map(EncoderResult::scores).toList());
     }
   }
 
   /** {@link #evaluateAfterContext(List, int, long, int)} for a recurrent model (it has no window). */
   public ClassificationReport evaluateAfterContext(List<LabelledText> data, int batchSize, long seed)
+      throws EncodingException {
+    return report(data, resultsAfterContext(data, batchSize, seed).stream().map(EncoderResult::scores).toList());
+  }
+
+  /**
+   * A recurrent model's result of every message read from the state another, random message of the file left
+   * (the pairing of {@link #evaluateAfterContext(List, int, long)}), in file order.
+   */
+  public List<EncoderResult> resultsAfterContext(List<LabelledText> data, int batchSize, long seed)
       throws EncodingException {
     try (RecurrentEncoder encoder = model.newRecurrentEncoder(batchSize)) {
       return afterContext(data, batchSize, seed, (batch, earlier) -> {
@@ -194,17 +231,15 @@ public final class Evaluator {
     List<EncoderResult> encode(List<TokenizedText> batch, List<TokenizedText> earlier) throws EncodingException;
   }
 
-  /** Pairs each message with a random other one of the file and records how {@code read} tags it after that one. */
-  private ClassificationReport afterContext(List<LabelledText> data, int batchSize, long seed, AfterEarlier read)
+  /** Pairs each message with a random other one of the file and returns how {@code read} reads it after that one. */
+  private List<EncoderResult> afterContext(List<LabelledText> data, int batchSize, long seed, AfterEarlier read)
       throws EncodingException {
     if (data.size() < 2) {
       throw new IllegalArgumentException("evaluating after a context needs at least 2 messages");
     }
-    Labels labels = labelsOf(data);
-    ToIntFunction<String> mapper = labelMapper(data);
-    ClassificationReport report = new ClassificationReport(labels.names());
     List<TokenizedText> tokens = tokenize(data);
     java.util.Random random = new java.util.Random(seed);
+    List<EncoderResult> out = new ArrayList<>(data.size());
     for (int start = 0; start < tokens.size(); start += batchSize) {
       int end = Math.min(tokens.size(), start + batchSize);
       List<TokenizedText> earlier = new ArrayList<>(end - start);
@@ -212,13 +247,9 @@ public final class Evaluator {
         int j = random.nextInt(tokens.size() - 1);
         earlier.add(tokens.get(j >= i ? j + 1 : j));
       }
-      List<EncoderResult> results = read.encode(tokens.subList(start, end), earlier);
-      for (int i = 0; i < results.size(); i++) {
-        LabelledText row = data.get(start + i);
-        record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
-      }
+      out.addAll(read.encode(tokens.subList(start, end), earlier));
     }
-    return report;
+    return out;
   }
 
   /** Counts one prediction among {@code labels}, and keeps it as a miss when it is wrong. */

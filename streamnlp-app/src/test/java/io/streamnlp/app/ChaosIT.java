@@ -12,6 +12,7 @@ import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.OnnxModel;
 import io.streamnlp.model.internals.RecurrentEncoder;
 import io.streamnlp.model.internals.RecurrentResult;
+import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.serde.ConfluentAvroDeserializer;
 import io.streamnlp.serde.ConfluentAvroSerializer;
 import io.streamnlp.serde.HttpSchemaRegistryClient;
@@ -71,6 +72,8 @@ class ChaosIT extends LocalClusterIT {
   private static final float TOLERANCE = 1e-5f;
   private static final int KEYS = 8;
   private static final int WINDOW_TOKENS = 48;
+  /** Above the default, so that about half of these phrases are re-read and half are not. */
+  private static final double CASCADE_THRESHOLD = 0.7;
   private static final String[] PHRASES = {"the plot is thin", "but the cast is great", "i loved the music",
       "the ending dragged", "what a waste of time", "truly moving", "not bad at all", "the jokes fall flat",
       "gorgeous photography", "i want my money back", "a warm and funny film", "boring"};
@@ -126,6 +129,9 @@ class ChaosIT extends LocalClusterIT {
     if ("attention".equals(encoder)) {
       p.put(StreamNlpConfig.ATTENTION_WINDOW_TOKENS_CONFIG, Integer.toString(WINDOW_TOKENS));
       p.put(StreamNlpConfig.ATTENTION_WINDOW_MS_CONFIG, "0");
+    }
+    if ("cascade".equals(encoder)) {
+      p.put(StreamNlpConfig.CASCADE_THRESHOLD_CONFIG, Double.toString(CASCADE_THRESHOLD));
     }
     return p;
   }
@@ -268,8 +274,21 @@ class ChaosIT extends LocalClusterIT {
    */
   private static void assertRnnAsUninterrupted(List<TextEncoding> results, List<Sent> sent,
                                                Map<String, Integer> startsOverAt) throws Exception {
+    assertAsUninterrupted(results, sent, startsOverAt, Double.NaN);
+  }
+
+  /**
+   * As {@link #assertRnnAsUninterrupted} for the cascade, whose state and embedding are the GRU's: moreover each
+   * message whose GRU top score is below {@code threshold} carries the transformer's scores (read alone) and
+   * names it, and every other carries the GRU's.
+   *
+   * @return how many results were re-read
+   */
+  private static int assertAsUninterrupted(List<TextEncoding> results, List<Sent> sent,
+                                           Map<String, Integer> startsOverAt, double threshold) throws Exception {
     Map<String, String> texts = textAt(sent);
-    try (RecurrentEncoder encoder = gru.newRecurrentEncoder(1)) {
+    int reread = 0;
+    try (RecurrentEncoder encoder = gru.newRecurrentEncoder(1); TextEncoder alone = transformer.newEncoder(1)) {
       for (Map.Entry<String, List<TextEncoding>> keyed : byKey(results).entrySet()) {
         float[] state = null;
         long steps = 0;
@@ -287,9 +306,24 @@ class ChaosIT extends LocalClusterIT {
           assertThat(e.getStateSteps()).as("%s message %d", keyed.getKey(), n).isEqualTo(steps);
           assertThat(embedding(e)).as("%s message %d", keyed.getKey(), n)
               .containsExactly(want.result().embedding(), within(TOLERANCE));
+          if (Double.isNaN(threshold)) {
+            continue;
+          }
+          float[] scores = want.result().scores();
+          boolean unsure = scores[want.result().labelIndex()] < threshold;
+          assertThat(e.getRereadBy() != null).as("%s message %d re-read", keyed.getKey(), n).isEqualTo(unsure);
+          if (unsure) {
+            reread++;
+            scores = alone.encode(List.of(transformer.tokenizer().tokenize(text))).get(0).scores();
+          }
+          for (int l = 0; l < scores.length; l++) {
+            assertThat(e.getScores().get(gru.info().labels().get(l))).as("%s message %d", keyed.getKey(), n)
+                .isCloseTo(scores[l], within(TOLERANCE));
+          }
         }
       }
     }
+    return reread;
   }
 
   /** Every attention result equals reading the message after its key's last WINDOW_TOKENS earlier tokens. */
@@ -445,6 +479,11 @@ class ChaosIT extends LocalClusterIT {
   }
 
   @Test
+  void sigkillMidStreamWithTheCascade() throws Exception {
+    sigkillMidStream("chaos-kill-cascade", "cascade", 1000, 250);
+  }
+
+  @Test
   void sigkillMidStreamWithTheAttentionEncoderAndAContextWindow() throws Exception {
     sigkillMidStream("chaos-kill-attention", "attention", 800, 500);
   }
@@ -470,15 +509,21 @@ class ChaosIT extends LocalClusterIT {
       Outcome outcome = readAll(name, positions(sent), 0);
       assertThat(second.isAlive()).as("the successor is still running (log: %s)", second.log).isTrue();
       assertThat(outcome.deadLetters()).isEmpty();
+      String detail = "";
       if ("rnn".equals(encoder)) {
         assertRnnAsUninterrupted(outcome.results(), sent, Map.of());
+      } else if ("cascade".equals(encoder)) {
+        int reread = assertAsUninterrupted(outcome.results(), sent, Map.of(), CASCADE_THRESHOLD);
+        assertThat(reread).as("the threshold splits the phrases").isBetween(1, outcome.results().size() - 1);
+        detail = ", threshold " + CASCADE_THRESHOLD + ", " + reread + " re-read";
       } else {
         assertWindowsAsUninterrupted(outcome.results(), sent);
+        detail = ", window " + WINDOW_TOKENS + " tokens";
       }
       report(String.format("SIGKILL mid-stream (%s%s, 4 partitions, fresh state dir): %d messages, %d results, "
               + "0 duplicates, all equal to an uninterrupted run (1e-5); %d results committed before the kill, the next "
               + "%.1f s after it (a new JVM, model load, the old member's session timeout of 6 s, restore)",
-          encoder, "attention".equals(encoder) ? ", window " + WINDOW_TOKENS + " tokens" : "", sent.size(),
+          encoder, detail, sent.size(),
           outcome.results().size(), beforeKill, recovery));
     }
   }
@@ -503,20 +548,22 @@ class ChaosIT extends LocalClusterIT {
   void aSecondInstanceJoinsMidStreamAndPartitionsMoveWithTheirStates() throws Exception {
     String name = "chaos-rebalance";
     kafka.createTopics(4, name + "-in", name + "-out", name + "-out-dlq");
-    try (PipelineProcess a = launch(name + "-a", app(name, "rnn", "a"))) {
+    try (PipelineProcess a = launch(name + "-a", app(name, "cascade", "a"))) {
       a.awaitRunning(Duration.ofSeconds(90));
       CompletableFuture<List<Sent>> producing = produceSlowly(name + "-in", 0, 1200, 250);
       awaitResults(name, 150, Duration.ofSeconds(90));
       assertThat(producing).as("messages are still arriving when b joins").isNotDone();
-      try (PipelineProcess b = launch(name + "-b", app(name, "rnn", "b"))) {
+      try (PipelineProcess b = launch(name + "-b", app(name, "cascade", "b"))) {
         List<Sent> sent = producing.get(120, TimeUnit.SECONDS);
         Outcome outcome = readAll(name, positions(sent), 0);
         assertThat(a.isAlive() && b.isAlive()).isTrue();
         // Instance b took tasks over from a: its log says which it initialised.
         assertThat(Files.readString(b.log)).contains("RNN state of model gru-sentiment3");
-        assertRnnAsUninterrupted(outcome.results(), sent, Map.of());
-        report(String.format("second instance joins mid-stream (rnn, 4 partitions): %d messages, %d results, "
-            + "0 duplicates, all equal to an uninterrupted run (1e-5)", sent.size(), outcome.results().size()));
+        int reread = assertAsUninterrupted(outcome.results(), sent, Map.of(), CASCADE_THRESHOLD);
+        assertThat(reread).as("the threshold splits the phrases").isBetween(1, outcome.results().size() - 1);
+        report(String.format("second instance joins mid-stream (cascade: the GRU's state moves, the transformer "
+            + "re-reads %d; 4 partitions): %d messages, %d results, 0 duplicates, all equal to an uninterrupted run "
+            + "(1e-5)", reread, sent.size(), outcome.results().size()));
       }
     }
   }

@@ -50,6 +50,37 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void theCascadeIsTheGruAtThresholdZeroAndTheTransformerWhenItReReadsAll() throws Exception {
+    java.nio.file.Path sample = java.nio.file.Path.of(getClass().getResource("/evaluation/sst2-dev-sample.tsv")
+        .toURI());
+    CliRun r = run("evaluate", "--encoder", "cascade", "--data", sample.toString(), "--thresholds", "0,0.6,2",
+        "--cost-messages", "8", "--batch-size", "8");
+    assertThat(r.code()).as(r.err()).isZero();
+    List<String> table = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| reading")).toList();
+    assertThat(table).hasSize(2 + 3 * 2);
+    // accuracy, macro-F1 and macro-recall (the model time differs: the cascade's is an estimate)
+    java.util.function.Function<String, String> figures = row -> String.join("|",
+        java.util.Arrays.asList(row.split("\\|", -1)).subList(3, 6));
+    String gru = table.stream().filter(l -> l.startsWith("| gru-sentiment3 alone")).findFirst().orElseThrow();
+    String transformer = table.stream().filter(l -> l.startsWith("| minilm-l6-sentiment3 alone")).findFirst()
+        .orElseThrow();
+    String none = table.stream().filter(l -> l.startsWith("| cascade, threshold 0.0, attention")).findFirst()
+        .orElseThrow();
+    String all = table.stream().filter(l -> l.startsWith("| cascade, threshold 2.0, attention")).findFirst()
+        .orElseThrow();
+    assertThat(none).contains("| 0.0 % |");
+    assertThat(figures.apply(none)).isEqualTo(figures.apply(gru));
+    assertThat(all).contains("| 100.0 % |");
+    assertThat(figures.apply(all)).isEqualTo(figures.apply(transformer));
+    assertThat(figures.apply(gru)).as("the sample tells the models apart").isNotEqualTo(figures.apply(transformer));
+    assertThat(r.out()).contains("ms (x1.00)", "the cascade's estimated as the rnn's plus the re-read share");
+    CliRun wrong = run("evaluate", "--encoder", "cascade", "--data", sample.toString(), "--cascade-model-dir",
+        "classpath:models/gru-sentiment3");
+    assertThat(wrong.code()).isEqualTo(2);
+    assertThat(wrong.err().strip()).doesNotContain("\n").contains("needs an rnn --model-dir and an attention");
+  }
+
+  @Test
   void printsEmbeddingSimilarityAndScoresAFileOverItsOwnLabels() throws Exception {
     Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "score\tsentence1\tsentence2\n"
         + "5\tA man is playing a guitar.\tA man plays the guitar.\n"

@@ -82,16 +82,18 @@ public final class StreamNlpConfig extends AbstractConfig {
   /** {@code encoder} */
   public static final String ENCODER_CONFIG = "encoder";
   private static final String ENCODER_DOC = "Which encoder family runs: 'attention' (transformer, stateless or "
-      + "windowed) or 'rnn' (stateful recurrent encoder: each key's hidden state lives in a state store and "
-      + "carries its context from message to message). The model directory's manifest must declare the same "
-      + "kind.";
+      + "windowed), 'rnn' (stateful recurrent encoder: each key's hidden state lives in a state store and "
+      + "carries its context from message to message), or 'cascade' (the rnn model of model.dir reads every "
+      + "message with its key's state; those it is unsure of, top score below cascade.threshold, are re-read by "
+      + "the attention model of cascade.model.dir). The model directory's manifest must declare the kind, rnn "
+      + "for cascade.";
 
   /** {@code model.dir} */
   public static final String MODEL_DIR_CONFIG = "model.dir";
   private static final String MODEL_DIR_DOC = "Directory holding manifest.json, the .onnx model and the "
       + "tokenizer, as a filesystem path or 'classpath:<dir>' for a model packaged in a jar. Empty (the "
       + "default) picks the sentiment model that ships with streamnlp for the chosen encoder: "
-      + "classpath:models/minilm-l6-sentiment3 (attention) or classpath:models/gru-sentiment3 (rnn).";
+      + "classpath:models/minilm-l6-sentiment3 (attention) or classpath:models/gru-sentiment3 (rnn, cascade).";
   /** The default of {@value #MODEL_DIR_CONFIG}: empty, the shipped model of the configured encoder. */
   public static final String MODEL_DIR_DEFAULT = "";
   /** The shipped default attention model (artifact {@code io.streamnlp:streamnlp-model-minilm-l6-sentiment3}). */
@@ -207,6 +209,28 @@ public final class StreamNlpConfig extends AbstractConfig {
   public static final String ATTENTION_WINDOW_MS_CONFIG = "attention.window.ms";
   private static final String ATTENTION_WINDOW_MS_DOC = "encoder=attention with a context window: only tokens "
       + "of messages at most this much older (record time) than the current one are context. 0 for no limit.";
+
+  /** {@code cascade.model.dir} */
+  public static final String CASCADE_MODEL_DIR_CONFIG = "cascade.model.dir";
+  private static final String CASCADE_MODEL_DIR_DOC = "encoder=cascade: the attention model that re-reads the "
+      + "messages the rnn model is unsure of, as model.dir is written. It must have the rnn model's labels (in "
+      + "the same order) and tokenizer. The int8 build (classpath:models/minilm-l6-sentiment3-int8) halves the "
+      + "re-reading's cost.";
+
+  /** {@code cascade.threshold} */
+  public static final String CASCADE_THRESHOLD_CONFIG = "cascade.threshold";
+  /** The default of {@value #CASCADE_THRESHOLD_CONFIG}, chosen on SemEval-2017 dev (docs/encoders.md). */
+  public static final double CASCADE_THRESHOLD_DEFAULT = 0.45;
+  private static final String CASCADE_THRESHOLD_DOC = "encoder=cascade: a message whose top rnn score is below "
+      + "this is re-read by the attention model. The default, 0.45, is the lowest threshold at which the cascade "
+      + "matched the transformer alone on SemEval-2017 dev, re-reading 9 % of its tweets; higher re-reads more "
+      + "(0.6: about 40 %), 0 re-reads nothing.";
+
+  /** {@code cascade.combine} */
+  public static final String CASCADE_COMBINE_CONFIG = "cascade.combine";
+  private static final String CASCADE_COMBINE_DOC = "encoder=cascade: the scores of a re-read message: "
+      + "'attention' (the attention model's, the default: the better on SemEval-2017 dev) or 'average' (the mean "
+      + "of both models' scores).";
 
   /** {@code explanation.top.k} */
   public static final String EXPLANATION_TOP_K_CONFIG = "explanation.top.k";
@@ -326,8 +350,8 @@ public final class StreamNlpConfig extends AbstractConfig {
           INPUT_AVRO_FIELD_DOC)
       .define(INPUT_MAX_BYTES_CONFIG, Type.INT, 64 * 1024, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
           INPUT_MAX_BYTES_DOC)
-      .define(ENCODER_CONFIG, Type.STRING, "attention", caseInsensitive("attention", "rnn"), Importance.HIGH,
-          ENCODER_DOC)
+      .define(ENCODER_CONFIG, Type.STRING, "attention", caseInsensitive("attention", "rnn", "cascade"),
+          Importance.HIGH, ENCODER_DOC)
       .define(MODEL_DIR_CONFIG, Type.STRING, MODEL_DIR_DEFAULT, Importance.HIGH, MODEL_DIR_DOC)
       .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, "cpu", caseInsensitive("cpu", "cuda"), Importance.MEDIUM,
           EXECUTION_PROVIDER_DOC)
@@ -360,6 +384,12 @@ public final class StreamNlpConfig extends AbstractConfig {
           ATTENTION_WINDOW_TOKENS_DOC)
       .define(ATTENTION_WINDOW_MS_CONFIG, Type.LONG, 600_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
           ATTENTION_WINDOW_MS_DOC)
+      .define(CASCADE_MODEL_DIR_CONFIG, Type.STRING, ATTENTION_MODEL_DIR_DEFAULT, new ConfigDef.NonEmptyString(),
+          Importance.MEDIUM, CASCADE_MODEL_DIR_DOC)
+      .define(CASCADE_THRESHOLD_CONFIG, Type.DOUBLE, CASCADE_THRESHOLD_DEFAULT, ConfigDef.Range.between(0.0, 1.0),
+          Importance.MEDIUM, CASCADE_THRESHOLD_DOC)
+      .define(CASCADE_COMBINE_CONFIG, Type.STRING, "attention", caseInsensitive("attention", "average"),
+          Importance.MEDIUM, CASCADE_COMBINE_DOC)
       .define(EXPLANATION_TOP_K_CONFIG, Type.INT, 5, ConfigDef.Range.between(1, 64), Importance.LOW,
           EXPLANATION_TOP_K_DOC)
       .define(AGGREGATES_TOPIC_CONFIG, Type.STRING, "", Importance.MEDIUM, AGGREGATES_TOPIC_DOC)
@@ -557,7 +587,7 @@ public final class StreamNlpConfig extends AbstractConfig {
   /**
    * The encoder family.
    *
-   * @return {@code attention} or {@code rnn}
+   * @return {@code attention}, {@code rnn} or {@code cascade}
    */
   public String encoder() {
     return getString(ENCODER_CONFIG).trim().toLowerCase(Locale.ROOT);
@@ -592,7 +622,16 @@ public final class StreamNlpConfig extends AbstractConfig {
     if (!dir.isEmpty()) {
       return dir;
     }
-    return "rnn".equals(encoder()) ? RNN_MODEL_DIR_DEFAULT : ATTENTION_MODEL_DIR_DEFAULT;
+    return "attention".equals(encoder()) ? ATTENTION_MODEL_DIR_DEFAULT : RNN_MODEL_DIR_DEFAULT;
+  }
+
+  /**
+   * Whether the cascade runs: the rnn model of model.dir, the attention model of cascade.model.dir.
+   *
+   * @return true for {@code encoder=cascade}
+   */
+  public boolean cascade() {
+    return "cascade".equals(encoder());
   }
 
   /**

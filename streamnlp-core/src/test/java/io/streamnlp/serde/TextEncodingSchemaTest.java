@@ -66,4 +66,21 @@ class TextEncodingSchemaTest {
     assertThat(SchemaCompatibility.checkReaderWriterCompatibility(noDefault, before).getType())
         .as("negative control: without a default").isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
   }
+
+  @Test
+  void theCascadesRereadByIsOptionalAndReadsOlderRecords() {
+    Schema current = TextEncoding.getClassSchema();
+    Schema before = without(current, "rereadBy");
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, before).getType())
+        .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    assertThat(current.getField("rereadBy").defaultVal()).isEqualTo(org.apache.avro.JsonProperties.NULL_VALUE);
+    List<Schema.Field> fields = new ArrayList<>();
+    for (Schema.Field f : before.getFields()) {
+      fields.add(new Schema.Field(f, f.schema()));
+    }
+    fields.add(new Schema.Field("rereadBy", current.getField("model").schema(), null, (Object) null));
+    Schema noDefault = Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(noDefault, before).getType())
+        .as("negative control: a required model record").isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+  }
 }

@@ -15,11 +15,16 @@ public interface MessageBatchEncoder extends AutoCloseable {
 
   /**
    * What one message became; {@code stateSteps} is the key's message count for stateful encoders, else null;
-   * {@code context} the context tokens it was read with (windowed attention), else null.
+   * {@code context} the context tokens it was read with (windowed attention), else null; {@code reread} whether
+   * the cascade's attention model re-read it.
    */
-  record Encoded(EncoderResult result, Long stateSteps, long[] context) {
+  record Encoded(EncoderResult result, Long stateSteps, long[] context, boolean reread) {
     public Encoded(EncoderResult result, Long stateSteps) {
-      this(result, stateSteps, null);
+      this(result, stateSteps, null, false);
+    }
+
+    public Encoded(EncoderResult result, Long stateSteps, long[] context) {
+      this(result, stateSteps, context, false);
     }
   }
 

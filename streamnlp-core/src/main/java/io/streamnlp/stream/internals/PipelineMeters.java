@@ -74,6 +74,53 @@ public final class PipelineMeters {
   }
 
   /**
+   * The cascade's meters: {@code streamnlp.cascade.messages} (tag {@code reading}: {@code first} for every message
+   * the rnn model read, {@code reread} for those the attention model re-read; their ratio is the share re-read)
+   * and {@code streamnlp.cascade.model.call}, the duration of each model's calls (tag {@code model}).
+   */
+  public CascadeMeters cascade(String firstModel, String secondModel) {
+    return new CascadeMeters(firstModel, secondModel);
+  }
+
+  /** Meters of one cascade, shared by its tasks. */
+  public final class CascadeMeters {
+    private final Counter first;
+    private final Counter reread;
+    private final Timer firstCall;
+    private final Timer secondCall;
+
+    private CascadeMeters(String firstModel, String secondModel) {
+      first = Counter.builder("streamnlp.cascade.messages").description("Messages read by each reading of the "
+          + "cascade: first (the rnn model, every message) and reread (the attention model)").tag("reading", "first")
+          .tag(PIPELINE, pipeline).register(registry);
+      reread = Counter.builder("streamnlp.cascade.messages").description("Messages read by each reading of the "
+          + "cascade: first (the rnn model, every message) and reread (the attention model)").tag("reading", "reread")
+          .tag(PIPELINE, pipeline).register(registry);
+      firstCall = callTimer(firstModel);
+      secondCall = callTimer(secondModel);
+    }
+
+    private Timer callTimer(String model) {
+      return Timer.builder("streamnlp.cascade.model.call").description("Duration of one call of one of the "
+              + "cascade's models (the rnn's on a whole micro-batch, the attention model's on its re-read messages)")
+          .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+              Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100),
+              Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1))
+          .tag("model", model).tag(PIPELINE, pipeline).register(registry);
+    }
+
+    void firstCall(int messages, long nanos) {
+      first.increment(messages);
+      firstCall.record(Duration.ofNanos(nanos));
+    }
+
+    void secondCall(int messages, long nanos) {
+      reread.increment(messages);
+      secondCall.record(Duration.ofNanos(nanos));
+    }
+  }
+
+  /**
    * Gauges of one task's state store: {@code streamnlp.state.store.keys} and, when a key's size is known,
    * {@code streamnlp.state.store.bytes}. The stream thread refreshes them ({@link StoreSize#update}); a scrape
    * only reads numbers, never the store. Removed with {@link StoreSize#close}.

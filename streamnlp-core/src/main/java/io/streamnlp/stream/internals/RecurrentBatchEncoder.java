@@ -2,9 +2,9 @@ package io.streamnlp.stream.internals;
 
 import io.streamnlp.model.ModelInfo;
 import io.streamnlp.model.internals.EncodingException;
-import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.model.internals.RecurrentEncoder;
 import io.streamnlp.model.internals.RecurrentResult;
+import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.text.internals.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,6 +95,20 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
 
   @Override
   public List<Encoded> encode(List<PendingMessage> batch) throws EncodingException {
+    Staged staged = stage(batch);
+    apply(staged);
+    return staged.encoded();
+  }
+
+  /**
+   * A batch encoded but not yet applied: its results, in batch order, and each key's new state, which
+   * {@link #apply} writes to the store. A caller that does more work on the batch after the rnn (the cascade)
+   * applies only once all of it succeeded.
+   */
+  public record Staged(List<Encoded> encoded, Map<Bytes, RnnState> states) {}
+
+  /** Encodes the batch in waves (see the class comment) without touching the store. */
+  public Staged stage(List<PendingMessage> batch) throws EncodingException {
     long now = context.currentSystemTimeMs();
     Encoded[] out = new Encoded[batch.size()];
     Map<Bytes, RnnState> updated = new LinkedHashMap<>();
@@ -139,9 +153,13 @@ public final class RecurrentBatchEncoder implements MessageBatchEncoder {
       }
       remaining = later;
     }
-    updated.forEach(states::put);
+    return new Staged(List.of(out), updated);
+  }
+
+  /** Writes a staged batch's new states to the store (and so to its changelog). */
+  public void apply(Staged staged) {
+    staged.states().forEach(states::put);
     storeSize.update(states.approximateNumEntries());
-    return List.of(out);
   }
 
   private boolean resetRequested(PendingMessage m) {

@@ -25,20 +25,28 @@ public final class TextEncodings {
   private final io.streamnlp.model.ModelInfo.PolarLabels polarity;
   private final HuggingFaceTextTokenizer tokenizer;
   private final int topK;
+  private final ModelInfo rereadBy;
 
   public TextEncodings(io.streamnlp.model.ModelInfo info, Set<OutputField> fields) {
     this(info, fields, null, 0);
   }
 
+  public TextEncodings(io.streamnlp.model.ModelInfo info, Set<OutputField> fields,
+                       HuggingFaceTextTokenizer tokenizer, int topK) {
+    this(info, fields, tokenizer, topK, null);
+  }
+
   /**
    * @param tokenizer names the tokens of explanations; needed when {@code fields} has EXPLANATION
    * @param topK how many tokens an explanation lists
+   * @param rereadBy the cascade's attention model, named in the results it re-read; null for other encoders
    */
   public TextEncodings(io.streamnlp.model.ModelInfo info, Set<OutputField> fields,
-                       HuggingFaceTextTokenizer tokenizer, int topK) {
+                       HuggingFaceTextTokenizer tokenizer, int topK, io.streamnlp.model.ModelInfo rereadBy) {
     this.tokenizer = fields.contains(OutputField.EXPLANATION) ? java.util.Objects.requireNonNull(tokenizer)
         : null;
     this.topK = topK;
+    this.rereadBy = rereadBy == null ? null : new ModelInfo(rereadBy.name(), rereadBy.version(), rereadBy.kind());
     this.model = new ModelInfo(info.name(), info.version(), info.kind());
     this.labels = info.labels();
     this.label = fields.contains(OutputField.LABEL);
@@ -61,7 +69,8 @@ public final class TextEncodings {
         .setBatchSize(batchSize)
         .setEncodeLatencyMicros(latencyMicros)
         .setQueuedMillis(Math.max(0, nowMs - m.arrivalMs()))
-        .setStateSteps(encoded.stateSteps());
+        .setStateSteps(encoded.stateSteps())
+        .setRereadBy(encoded.reread() ? rereadBy : null);
     b.setLabel(label ? labels.get(r.labelIndex()) : null);
     if (scores) {
       Map<String, Float> map = new LinkedHashMap<>();

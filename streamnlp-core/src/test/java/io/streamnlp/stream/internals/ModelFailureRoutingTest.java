@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.streamnlp.avro.TextEncoding;
 import io.streamnlp.config.StreamNlpConfig.OutputField;
-import io.streamnlp.model.ModelInfo;
-import io.streamnlp.model.internals.EncoderResult;
-import io.streamnlp.model.internals.EncodingException;
 import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.OnnxModel;
-import io.streamnlp.model.internals.TextEncoder;
 import io.streamnlp.stream.DeadLetterHeaders;
 import io.streamnlp.text.internals.InputGuard;
 import io.streamnlp.text.internals.PlainTextExtractor;
-import io.streamnlp.text.internals.TokenizedText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -51,50 +46,13 @@ class ModelFailureRoutingTest {
     model.close();
   }
 
-  /** The real encoder, except that any batch holding the token id of "poison" fails as ONNX Runtime would. */
-  static final class PoisonSensitiveEncoder implements TextEncoder {
-    private final TextEncoder real = model.newEncoder(8);
-    private final long poison;
-
-    PoisonSensitiveEncoder(long poisonId) {
-      this.poison = poisonId;
-    }
-
-    @Override
-    public ModelInfo info() {
-      return real.info();
-    }
-
-    @Override
-    public int maxBatchSize() {
-      return real.maxBatchSize();
-    }
-
-    @Override
-    public int maxTokens() {
-      return real.maxTokens();
-    }
-
-    @Override
-    public List<EncoderResult> encode(List<TokenizedText> batch) throws EncodingException {
-      for (TokenizedText t : batch) {
-        for (long id : t.ids()) {
-          if (id == poison) {
-            throw new EncodingException("simulated kernel failure", new IllegalStateException("bad input"));
-          }
-        }
-      }
-      return real.encode(batch);
-    }
-  }
-
   @Test
   void onlyTheFailingMessageIsDeadLettered() throws Exception {
     long poisonId = model.tokenizer().tokenize("poison").ids()[1];
     StreamsBuilder builder = new StreamsBuilder();
     StreamNlpTopology.Parts parts = new StreamNlpTopology.Parts(new PipelineNames(PipelineNames.DEFAULT),
         () -> new InputGuard(new PlainTextExtractor(), 1000), model.tokenizer(),
-        () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(poisonId)), Set.of(), false,
+        () -> new StatelessBatchEncoder(new PoisonSensitiveEncoder(model.newEncoder(8), poisonId)), Set.of(), false,
         new TextEncodings(model.info(), Set.of(OutputField.LABEL)), BatchPolicy.of(4, Duration.ofSeconds(1)),
         new DeadLetterPolicy("dlq", 1024, 1024), PipelineMeters.none(model.info().labels()));
     StreamNlpTopology.encode(builder.stream("in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())), parts)
