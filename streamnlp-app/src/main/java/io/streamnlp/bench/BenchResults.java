@@ -42,8 +42,9 @@ public record BenchResults(
 
   /**
    * An end-to-end point of another pipeline configuration than the default one: {@code variant} "low-latency"
-   * (latency.mode=low), "int8" (the int8 attention model), "cascade" (encoder=cascade, the float transformer
-   * re-reading) or "cascade-int8" (the int8 transformer re-reading).
+   * (latency.mode=low), "int8" (the int8 attention model), "kafka-alone" (the GRU's pipeline with a model that
+   * does no work), "cascade" (encoder=cascade, the float transformer re-reading) or "cascade-int8" (the int8
+   * transformer re-reading).
    */
   public record EndToEndVariant(String variant, EndToEndPoint point) {}
 

@@ -33,10 +33,12 @@ import java.util.Map;
 public final class BenchSuite {
   public static final String RNN = "rnn";
   public static final String ATTENTION = "attention";
+  /** A model with the GRU's signature that does no work (bench/no-work-rnn, models/train/no_work_rnn.py). */
+  public static final String NO_WORK_RNN_MODEL_DIR = "classpath:bench/no-work-rnn";
   /** Both: encoder=cascade. */
   public static final String CASCADE = "cascade";
   /** Steps a run reports progress for. */
-  public static final int STEPS = 16;
+  public static final int STEPS = 17;
   private static final int LONG_TOKENS = 128;
   private static final int SHORT_TOKENS = 16;
   /** Mixed messages spread from 8 to 64 tokens, about the range of tweets (SemEval-2017: 21 to 46 for 80 %). */
@@ -167,6 +169,14 @@ public final class BenchSuite {
     endToEndVariants.add(new EndToEndVariant("int8", e2e.run(ATTENTION, batch, List.of(mixed),
         (enc, w, size) -> ceiling(int8Raw, enc, w, size),
         Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
+
+    // The pipeline's own ceiling: the GRU's topology, serdes and stores with a model that does no work.
+    EndToEndBench.Workload shortMessages = workloads.get(0);
+    progress.step("end to end, short messages, batch.size=" + batch + ": the GRU's pipeline with a model that does "
+        + "no work (Kafka alone)");
+    endToEndVariants.add(new EndToEndVariant("kafka-alone", e2e.run(RNN, batch, List.of(shortMessages),
+        (enc, w, size) -> ceiling(raw, RNN, w, size),
+        Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, NO_WORK_RNN_MODEL_DIR)).get(0)));
 
     // Both: the GRU reads every message, the transformer re-reads the unsure ones. Its ceiling is the
     // transformer's alone (the model it saves calls of), float or int8 as it re-reads.

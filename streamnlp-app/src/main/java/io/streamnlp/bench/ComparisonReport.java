@@ -318,7 +318,38 @@ public final class ComparisonReport {
     }
     s.append("\nLatency is measured at half of each configuration's own backlog throughput, from each record's "
         + "creation to its result being readable by a `read_committed` consumer.\n\n");
+    kafkaAlone(s, b);
     cascade(s, b);
+  }
+
+  /** Goals of the GRU path (issue: RNN and self-attention together): shares of ONNX Runtime alone and of Kafka alone. */
+  static final double GRU_GOAL_OF_RAW = 0.5;
+  static final double GRU_GOAL_OF_KAFKA = 0.8;
+
+  /** The GRU end to end beside its model alone and beside its pipeline with a model that does no work. */
+  private void kafkaAlone(StringBuilder s, int b) {
+    Optional<BenchResults.EndToEndVariant> none = r.endToEndVariants().stream()
+        .filter(v -> v.variant().equals("kafka-alone")).findFirst();
+    if (none.isEmpty()) {
+      return;
+    }
+    EndToEndPoint ceiling = none.get().point();
+    Optional<EndToEndPoint> gru = e2e(BenchSuite.RNN, ceiling.messages(), b);
+    if (gru.isEmpty()) {
+      return;
+    }
+    EndToEndPoint g = gru.get();
+    double ofRaw = g.ratioToRaw();
+    double ofKafka = g.messagesPerSecond() / ceiling.messagesPerSecond();
+    s.append(f("### The pipeline's own ceiling (Kafka alone, %s messages, batch.size=%d)%n%n", g.messages(), b))
+        .append("The GRU's topology, serdes and stores (exactly-once, the state and buffer changelogs) with a model "
+            + "that does no work (`bench/no-work-rnn`: it copies its input state to its output):\n\n")
+        .append("| | msg/s | GRU end to end as a share of it | goal | verdict |\n|---|---|---|---|---|\n")
+        .append(f("| GRU in ONNX Runtime alone | %,.0f | %.0f %% | %.0f %% | %s |%n", g.rawMessagesPerSecond(),
+            100 * ofRaw, 100 * GRU_GOAL_OF_RAW, ofRaw >= GRU_GOAL_OF_RAW ? "met" : "not met"))
+        .append(f("| Kafka alone (no-work model) | %,.0f | %.0f %% | %.0f %% | %s |%n", ceiling.messagesPerSecond(),
+            100 * ofKafka, 100 * GRU_GOAL_OF_KAFKA, ofKafka >= GRU_GOAL_OF_KAFKA ? "met" : "not met"))
+        .append(f("| GRU end to end | %,.0f | | | |%n%n", g.messagesPerSecond()));
   }
 
   /** Goals of the cascade (issue: RNN and self-attention together), end to end against the float transformer. */

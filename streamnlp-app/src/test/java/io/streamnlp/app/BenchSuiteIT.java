@@ -34,14 +34,15 @@ class BenchSuiteIT extends LocalClusterIT {
     BenchResults r = new BenchSuite(tiny, new EndToEndBench.Target(kafka.bootstrapServers(), registry.url(),
         Map.of("batch.size", "4")), "test broker", 13, new PrintWriter(progress, true)).run();
 
-    assertThat(progress.toString()).contains("[ 1/16 ", "[16/16 ", "end to end through the broker: encoder=rnn, "
+    assertThat(progress.toString()).contains("[ 1/17 ", "[17/17 ", "end to end through the broker: encoder=rnn, "
         + "batch.size=4", "end to end through the broker: encoder=attention, batch.size=1",
         "latency.mode=low, and the int8 model", "encoder=cascade, float and int8 re-reading");
     // 2 encoders x batch 1 and 4 x short, long and mixed messages, each measured through the broker; then the
-    // low-latency mode of both encoders, the int8 model and the cascade (float and int8) on mixed messages at batch 4
+    // low-latency mode of both encoders, the int8 model, Kafka alone (short messages) and the cascade (float and int8)
+    // on mixed messages at batch 4
     assertThat(r.endToEnd()).hasSize(12);
     assertThat(r.endToEndVariants()).extracting(BenchResults.EndToEndVariant::variant)
-        .containsExactly("low-latency", "low-latency", "int8", "cascade", "cascade-int8");
+        .containsExactly("low-latency", "low-latency", "int8", "kafka-alone", "cascade", "cascade-int8");
     // The share re-read is counted from the results (a whole number of the throughput step's messages); how
     // large it is depends on the texts (ChaosIT checks which messages are re-read).
     assertThat(r.endToEndVariants()).filteredOn(v -> v.variant().startsWith("cascade"))
@@ -84,7 +85,8 @@ class BenchSuiteIT extends LocalClusterIT {
     Path md = new ComparisonReport(r).write(dir);
     assertThat(Files.readString(md)).contains("| **Inference speed", "took ", "### Length-aware batching",
         "| attention | latency.mode=low |", "| attention | int8 model, default mode |",
-        "### Both: the cascade", "| float transformer |", "| int8 transformer |");
+        "### Both: the cascade", "| float transformer |", "| int8 transformer |",
+        "### The pipeline's own ceiling (Kafka alone, short messages", "| Kafka alone (no-work model) |");
     assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
     assertThat(dir.resolve("results.json")).isNotEmptyFile();
   }

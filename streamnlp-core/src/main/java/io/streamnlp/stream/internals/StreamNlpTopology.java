@@ -54,10 +54,14 @@ public final class StreamNlpTopology {
         new ContextWindow.ContextWindowSerde()).withLoggingEnabled(Map.of());
   }
 
-  /** The store of per-key RNN states, persistent and changelogged, for {@link Parts#stores()}. */
+  /**
+   * The store of per-key RNN states, persistent and changelogged, for {@link Parts#stores()}. Cached: a key
+   * that several messages of one commit interval advance is read from the cache and written to RocksDB and
+   * its changelog once, at the commit.
+   */
   public static StoreBuilder<KeyValueStore<Bytes, RnnState>> rnnStateStore(PipelineNames names) {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(names.rnnStateStore()), Serdes.Bytes(),
-        new RnnStateSerde()).withLoggingEnabled(Map.of());
+        new RnnStateSerde()).withCachingEnabled().withLoggingEnabled(Map.of());
   }
 
   public static KStream<byte[], TextEncoding> encode(KStream<byte[], byte[]> input, Parts parts) {
@@ -68,9 +72,12 @@ public final class StreamNlpTopology {
         Named.as(names.processor("decode")));
     KStream<byte[], PendingMessage> accepted = acceptOrDeadLetter(decoded, names.processor("decoded-"), parts);
 
+    // Cached: a message buffered and encoded within one commit interval is put and deleted in the cache, and only
+    // its delete reaches the changelog (one record instead of two); what is still buffered at a commit is flushed
+    // to the changelog before the offsets, so a crash loses nothing.
     StoreBuilder<KeyValueStore<Long, PendingMessage>> buffer = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(names.bufferStore()), Serdes.Long(), new PendingMessageSerde())
-        .withCachingDisabled()
+        .withCachingEnabled()
         .withLoggingEnabled(Map.of());
     ProcessorSupplier<byte[], PendingMessage, byte[], Routed<TextEncoding>> encoder =
         new ProcessorSupplier<>() {

@@ -14,6 +14,7 @@ import io.streamnlp.model.internals.RecurrentResult;
 import io.streamnlp.serde.InMemorySchemaRegistryClient;
 import io.streamnlp.stream.DeadLetterHeaders;
 import io.streamnlp.text.internals.TokenizedText;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +165,23 @@ class RnnTopologyTest {
     assertThat(stored.state()).containsExactly(whole.finalState(), within(TOLERANCE));
     assertThat(store().get(Bytes.wrap(utf8("bob"))).steps()).isEqualTo(2);
     assertThat(store().get(Bytes.wrap(utf8("carol")))).isNull();
+  }
+
+  @Test
+  void aMessageBufferedAndEncodedBetweenTwoCommitsLeavesOnlyItsTombstoneInTheBufferChangelog() {
+    start(Map.of(StreamNlpConfig.BATCH_SIZE_CONFIG, "4"));
+    TestOutputTopic<byte[], byte[]> changelog = pipeline.output("rnn-topology-test-streamnlp-batch-buffer-changelog");
+    // The test driver commits after each record: the first three wait in the buffer across a commit, so they are
+    // in the changelog (and deleted from it once encoded); the fourth fills the batch and is encoded in the same
+    // call that buffered it, so the buffer's cache writes its delete only, not its put.
+    for (int i = 0; i < 4; i++) {
+      input.pipeInput(utf8("k" + i), utf8("message number " + i));
+    }
+    assertThat(results()).hasSize(4);
+    List<TestRecord<byte[], byte[]>> records = changelog.readRecordsToList();
+    assertThat(records.stream().filter(r -> r.value() != null).map(r -> ByteBuffer.wrap(r.key()).getLong()))
+        .as("buffered across a commit").containsExactly(0L, 1L, 2L);
+    assertThat(records.stream().filter(r -> r.value() == null).count()).as("deleted once encoded").isEqualTo(4);
   }
 
   @Test
