@@ -8,6 +8,7 @@ package io.streamnlp.model.internals;
  * offline are the stream's.
  *
  * @param threshold a message whose first reading's top score is below it is re-read; 0 re-reads none, above 1 all
+ * @param combine how a re-read message's scores are made
  */
 public record CascadeRule(double threshold, Combine combine) {
   /** How a re-read message's scores are made. */
@@ -52,8 +53,7 @@ public record CascadeRule(double threshold, Combine combine) {
    * carries an embedding of one model and one width.
    */
   public EncoderResult reread(EncoderResult first, EncoderResult second) {
-    EncoderResult combined = EncoderResult.of(combine(first.scores(), second.scores()), first.embedding(),
-        second.tokenWeights(), second.contextWeights());
-    return combined;
+    return EncoderResult.of(combine(first.scores(), second.scores()), first.embedding(), second.tokenWeights(),
+        second.contextWeights());
   }
 }
