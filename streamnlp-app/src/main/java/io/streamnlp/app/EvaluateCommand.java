@@ -104,6 +104,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--markdown", description = "Print Markdown (for model cards) instead of plain text.")
   boolean markdown;
 
+  @Option(names = "--reliability", description = "Also print how confidence relates to accuracy: per band of the "
+      + "predicted label's probability, the messages in it and the share right, and the expected calibration "
+      + "error (to choose a threshold on the score).")
+  boolean reliability;
+
   @Override
   public Integer call() throws Exception {
     if (batchSize < 1) {
@@ -195,6 +200,11 @@ final class EvaluateCommand implements Callable<Integer> {
           model.info().labels(), markdown ? "_\n" : ""));
     }
     out.println(markdown ? report.toMarkdown() : plain(report));
+    if (reliability) {
+      out.println(String.format(Locale.ROOT, "%nReliability (expected calibration error %.3f):%n",
+          report.reliability().expectedCalibrationError()));
+      out.print(report.reliability().markdown());
+    }
     List<ClassificationReport.Miss> misses = report.misses();
     if (showErrors > 0 && !misses.isEmpty()) {
       out.println(markdown ? "\nMost confident mistakes:\n" : "most confident mistakes:");

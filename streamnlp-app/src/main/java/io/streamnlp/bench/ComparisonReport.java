@@ -308,7 +308,8 @@ public final class ComparisonReport {
           enc, p.messagesPerSecond(), p.latencyRate(), p.p50Ms(), p.p99Ms())));
       for (BenchResults.EndToEndVariant v : r.endToEndVariants()) {
         EndToEndPoint p = v.point();
-        if (p.encoder().equals(enc)) {
+        boolean mode = v.variant().equals("low-latency") || v.variant().equals("int8");
+        if (mode && p.encoder().equals(enc)) {
           String what = v.variant().equals("low-latency") ? "latency.mode=low" : "int8 model, default mode";
           String kept = base.map(x -> f("%.0f %%", 100 * p.messagesPerSecond() / x.messagesPerSecond())).orElse("");
           s.append(f("| %s | %s | %,.0f | %s | %.0f | %.0f | %.0f |%n", enc, what, p.messagesPerSecond(), kept,

@@ -11,6 +11,7 @@ public final class ClassificationReport {
   private final List<String> labels;
   private final long[][] confusion;
   private final List<Miss> misses = new java.util.ArrayList<>();
+  private final Reliability reliability = new Reliability();
   private long total;
 
   /** A message the model got wrong, with the probability it gave its (wrong) prediction. */
@@ -24,6 +25,17 @@ public final class ClassificationReport {
   public void add(int trueLabel, int predictedLabel) {
     confusion[trueLabel][predictedLabel]++;
     total++;
+  }
+
+  /** {@link #add(int, int)}, and the probability the model gave its prediction, for {@link #reliability()}. */
+  public void add(int trueLabel, int predictedLabel, double confidence) {
+    add(trueLabel, predictedLabel);
+    reliability.add(confidence, trueLabel == predictedLabel);
+  }
+
+  /** How confidence relates to accuracy, over the predictions added with their confidence. */
+  public Reliability reliability() {
+    return reliability;
   }
 
   /** Records a wrong prediction for {@link #misses()}; {@link #add} still counts it. */

@@ -257,7 +257,7 @@ public final class Evaluator {
                              EncoderResult r) {
     int truth = labels.local(modelTruth);
     int predicted = labels.predict(r.scores());
-    report.add(truth, predicted);
+    report.add(truth, predicted, r.scores()[labels.modelIndex()[predicted]]);
     if (truth != predicted) {
       report.miss(row.text(), truth, predicted, r.scores()[labels.modelIndex()[predicted]]);
     }

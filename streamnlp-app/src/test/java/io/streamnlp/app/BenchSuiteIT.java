@@ -83,6 +83,7 @@ class BenchSuiteIT extends LocalClusterIT {
     }
 
     Path md = new ComparisonReport(r).write(dir);
+    assertThat(Files.readString(md)).as("Kafka alone is not an int8 row").doesNotContain("| rnn | int8 model");
     assertThat(Files.readString(md)).contains("| **Inference speed", "took ", "### Length-aware batching",
         "| attention | latency.mode=low |", "| attention | int8 model, default mode |",
         "### Both: the cascade", "| float transformer |", "| int8 transformer |",

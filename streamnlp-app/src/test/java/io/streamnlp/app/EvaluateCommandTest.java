@@ -81,6 +81,30 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void theReliabilityTableCountsEveryMessageOnceInItsConfidenceBand() throws Exception {
+    java.nio.file.Path sample = java.nio.file.Path.of(getClass().getResource("/evaluation/sst2-dev-sample.tsv")
+        .toURI());
+    CliRun r = run("evaluate", "--data", sample.toString(), "--cost-messages", "0", "--reliability");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Reliability (expected calibration error ", "| confidence | messages |");
+    List<String> bands = r.out().lines().filter(l -> l.matches("\\| 0\\.\\d\\d to [01]\\.\\d\\d \\|.*")).toList();
+    assertThat(bands).hasSize(6);
+    int messages = bands.stream().mapToInt(l -> Integer.parseInt(l.split("\\|")[2].trim().replace(",", ""))).sum();
+    assertThat(messages).as("each of the 48 sentences in one band").isEqualTo(48);
+    // Right answers over the bands add up to the accuracy printed above.
+    double right = 0;
+    for (String l : bands) {
+      String[] c = l.split("\\|");
+      if (!c[4].trim().equals("-")) {
+        right += Integer.parseInt(c[2].trim()) * Double.parseDouble(c[4].trim().replace(" %", "")) / 100;
+      }
+    }
+    String accuracy = r.out().lines().filter(l -> l.startsWith("accuracy")).findFirst().orElseThrow();
+    int correct = Integer.parseInt(accuracy.replaceAll(".*\\((\\d+)/48\\).*", "$1"));
+    assertThat(right).isCloseTo(correct, org.assertj.core.api.Assertions.within(0.6));
+  }
+
+  @Test
   void printsEmbeddingSimilarityAndScoresAFileOverItsOwnLabels() throws Exception {
     Path pairs = Files.writeString(dir.resolve("pairs.tsv"), "score\tsentence1\tsentence2\n"
         + "5\tA man is playing a guitar.\tA man plays the guitar.\n"
