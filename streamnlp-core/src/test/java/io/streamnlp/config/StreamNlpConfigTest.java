@@ -41,6 +41,13 @@ class StreamNlpConfigTest {
     StreamNlpConfig lowButSet = new StreamNlpConfig(set);
     assertThat(lowButSet.intraOpSpinning()).isTrue();
 
+    // The GRU's many small operators run faster without spinning threads, unless the user asks for them.
+    assertThat(new StreamNlpConfig(with(StreamNlpConfig.ENCODER_CONFIG, "rnn")).intraOpSpinning()).isFalse();
+    assertThat(new StreamNlpConfig(with(StreamNlpConfig.ENCODER_CONFIG, "cascade")).intraOpSpinning()).isFalse();
+    Map<String, Object> rnnSpinning = with(StreamNlpConfig.ENCODER_CONFIG, "rnn");
+    rnnSpinning.put(StreamNlpConfig.ONNX_INTRA_OP_SPINNING_CONFIG, "true");
+    assertThat(new StreamNlpConfig(rnnSpinning).intraOpSpinning()).isTrue();
+
     assertThatThrownBy(() -> new StreamNlpConfig(with(StreamNlpConfig.LATENCY_MODE_CONFIG, "fast")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("latency.mode");
   }
