@@ -139,18 +139,20 @@ public final class StreamNlp implements AutoCloseable {
       close(model, rereader);
       throw misfit;
     }
-    Gauge.builder("streamnlp.model.load", model, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
-        .description("How long loading and checking the model took")
-        .tag("model", model.info().name()).tag("version", model.info().version()).register(meterRegistry);
+    registerLoadTime(model);
     if (rereader != null) {
-      Gauge.builder("streamnlp.model.load", rereader, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
-          .description("How long loading and checking the model took")
-          .tag("model", rereader.info().name()).tag("version", rereader.info().version()).register(meterRegistry);
+      registerLoadTime(rereader);
     }
     this.resultSerde = Serdes.serdeFrom(
         new ConfluentAvroSerializer<>(registry, config.valueSubjectNameStrategy(),
             config.getBoolean(StreamNlpConfig.AUTO_REGISTER_SCHEMAS_CONFIG), false),
         new ConfluentAvroDeserializer<>(registry, TextEncoding.getClassSchema()));
+  }
+
+  private void registerLoadTime(OnnxModel loaded) {
+    Gauge.builder("streamnlp.model.load", loaded, m -> m.loadTime().toNanos() / 1e9).baseUnit("seconds")
+        .description("How long loading and checking the model took")
+        .tag("model", loaded.info().name()).tag("version", loaded.info().version()).register(meterRegistry);
   }
 
   /** The model directory; a default model whose artifact is missing says which artifact to add, in one line. */

@@ -177,10 +177,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private void classify(OnnxModel model, String dir, PrintWriter out) throws Exception {
-    List<LabelledText> rows = columns.read(data);
-    if (rows.isEmpty()) {
-      throw new IllegalArgumentException(data + " holds no labelled messages");
-    }
+    List<LabelledText> rows = labelledRows();
     Evaluator evaluator = new Evaluator(model);
     ClassificationReport report = evaluator.evaluate(rows, batchSize);
     String header = String.format(Locale.ROOT, "%s %s (%s) from %s on %s (%d messages), batch %d",
@@ -236,10 +233,7 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private void cascade(String dir, PrintWriter out) throws Exception {
-    List<LabelledText> rows = columns.read(data);
-    if (rows.isEmpty()) {
-      throw new IllegalArgumentException(data + " holds no labelled messages");
-    }
+    List<LabelledText> rows = labelledRows();
     ModelDirectory rnnDir = ModelDirectory.open(dir);
     ModelDirectory attentionDir = ModelDirectory.open(cascadeModelDir);
     ModelManifest r0 = rnnDir.manifest();
@@ -292,6 +286,15 @@ final class EvaluateCommand implements Callable<Integer> {
     out.println(String.format(Locale.ROOT, "| %s | %.1f %% | %.4f | %.4f | %.4f | %s |", reading, 100 * share,
         r.accuracy(), r.macroF1(), r.macroRecall(), Double.isNaN(millis) ? "" : String.format(Locale.ROOT,
             "%.3f ms (x%.2f)", millis, millis / attentionMillis)));
+  }
+
+  /** The messages of --data; none is an error. */
+  private List<LabelledText> labelledRows() throws java.io.IOException {
+    List<LabelledText> rows = columns.read(data);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException(data + " holds no labelled messages");
+    }
+    return rows;
   }
 
   private void printCost(PrintWriter out, Evaluator.Cost c, Evaluator.Cost single, String how) {

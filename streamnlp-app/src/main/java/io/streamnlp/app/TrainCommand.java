@@ -182,21 +182,20 @@ final class TrainCommand implements Callable<Integer> {
     // The first candidate is what was asked for (the embedding alone, without label names, in auto); the
     // others only when its fits were quick, since each walks the grid again.
     List<Variant> variants = variants(baseHasTag);
-    HeadSearch.Best best = search.walk(variants.get(0).candidate(trainE, devE, nameE, trainY), k, devY);
-    List<HeadSearch.Best> bests = new ArrayList<>(List.of(best));
+    Variant chosen = variants.get(0);
+    HeadSearch.Best best = search.walk(chosen.candidate(trainE, devE, nameE, trainY), k, devY);
     String untried = variants.size() == 1 ? null : "not tried: a fit takes more than " + (int) QUICK_FIT_SECONDS
         + " s here; --features and --label-names choose them";
-    if (variants.size() > 1 && search.quick(best)) {
+    if (variants.size() > 1 && search.lastFitWasQuick()) {
       untried = null;
       for (Variant v : variants.subList(1, variants.size())) {
         HeadSearch.Best b = search.walk(v.candidate(trainE, devE, nameE, trainY), k, devY);
-        bests.add(b);
         if (b.accuracy() > best.accuracy()) {
           best = b;
+          chosen = v;
         }
       }
     }
-    Variant chosen = variants.get(bests.indexOf(best));
     String features = chosen.withBaseScores() ? LinearHead.WITH_BASE_SCORES : LinearHead.EMBEDDING;
     float[][] fitX = best.candidate().x();
     int[] fitY = best.candidate().y();
@@ -226,7 +225,8 @@ final class TrainCommand implements Callable<Integer> {
     settings.put("features", features);
     settings.put("labelNamesAsExamples", chosen.labelNames());
     settings.put("c", bestC);
-    settings.put("cTried", search.trials().stream().filter(t -> t.candidate().equals(chosen.name()))
+    String kept = chosen.name();
+    settings.put("cTried", search.trials().stream().filter(t -> t.candidate().equals(kept))
         .map(HeadSearch.Trial::c).toList());
     settings.put("temperature", temperature);
     settings.put("balanced", balanced);

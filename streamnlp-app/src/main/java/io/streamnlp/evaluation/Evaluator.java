@@ -130,21 +130,7 @@ public final class Evaluator {
    * the labels the file uses ({@link #labelsOf}).
    */
   public ClassificationReport evaluate(List<LabelledText> data, int batchSize) throws EncodingException {
-    Labels labels = labelsOf(data);
-    ToIntFunction<String> mapper = labelMapper(data);
-    ClassificationReport report = new ClassificationReport(labels.names());
-    List<TokenizedText> tokens = tokenize(data);
-    try (TextEncoder encoder = model.newEncoder(batchSize)) {
-      for (int start = 0; start < tokens.size(); start += batchSize) {
-        List<EncoderResult> results = encoder.encode(tokens.subList(start, Math.min(tokens.size(),
-            start + batchSize)));
-        for (int i = 0; i < results.size(); i++) {
-          LabelledText row = data.get(start + i);
-          record(report, labels, row, mapper.applyAsInt(row.label()), results.get(i));
-        }
-      }
-    }
-    return report;
+    return report(data, results(data, batchSize).stream().map(EncoderResult::scores).toList());
   }
 
   /** Every message's result, read alone in batches of {@code batchSize}, in file order. */

@@ -19,8 +19,7 @@ public final class HeadSearch {
   public record Candidate(String name, float[][] x, int[] y, float[][] devX) {}
 
   /** The best fit of one candidate. */
-  public record Best(Candidate candidate, LinearHeadTrainer.Weights weights, double c, double accuracy,
-                     double lastFitSeconds) {}
+  public record Best(Candidate candidate, LinearHeadTrainer.Weights weights, double c, double accuracy) {}
 
   private final LinearHeadTrainer trainer;
   private final double[] grid;
@@ -59,9 +58,7 @@ public final class HeadSearch {
       log.flush();
       double gain = best == null ? accuracy : accuracy - best.accuracy();
       if (best == null || accuracy > best.accuracy()) {
-        best = new Best(candidate, weights, c, accuracy, seconds);
-      } else {
-        best = new Best(best.candidate(), best.weights(), best.c(), best.accuracy(), seconds);
+        best = new Best(candidate, weights, c, accuracy);
       }
       if (gain <= 0 || (gain * 100 < minGain && seconds > quickFitSeconds)) {
         break;
@@ -70,9 +67,9 @@ public final class HeadSearch {
     return best;
   }
 
-  /** Whether the last fit of {@code best}'s walk was quick enough to try further candidates. */
-  public boolean quick(Best best) {
-    return best.lastFitSeconds() <= quickFitSeconds;
+  /** Whether the last fit so far was quick enough to try further candidates. */
+  public boolean lastFitWasQuick() {
+    return !trials.isEmpty() && trials.get(trials.size() - 1).seconds() <= quickFitSeconds;
   }
 
   /** Every fit so far, in order. */

@@ -90,14 +90,16 @@ public final class PipelineMeters {
     private final Timer secondCall;
 
     private CascadeMeters(String firstModel, String secondModel) {
-      first = Counter.builder("streamnlp.cascade.messages").description("Messages read by each reading of the "
-          + "cascade: first (the rnn model, every message) and reread (the attention model)").tag("reading", "first")
-          .tag(PIPELINE, pipeline).register(registry);
-      reread = Counter.builder("streamnlp.cascade.messages").description("Messages read by each reading of the "
-          + "cascade: first (the rnn model, every message) and reread (the attention model)").tag("reading", "reread")
-          .tag(PIPELINE, pipeline).register(registry);
+      first = readings("first");
+      reread = readings("reread");
       firstCall = callTimer(firstModel);
       secondCall = callTimer(secondModel);
+    }
+
+    private Counter readings(String reading) {
+      return Counter.builder("streamnlp.cascade.messages").description("Messages read by each reading of the "
+          + "cascade: first (the rnn model, every message) and reread (the attention model)").tag("reading", reading)
+          .tag(PIPELINE, pipeline).register(registry);
     }
 
     private Timer callTimer(String model) {
