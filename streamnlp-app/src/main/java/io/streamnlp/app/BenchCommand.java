@@ -228,13 +228,15 @@ final class BenchCommand implements Callable<Integer> {
                attentionDir.manifest().maxTokens())) {
         out.printf(Locale.ROOT, "%d held-out conversations per distance (%s), seed %d; attention window %d "
             + "tokens%n", keys, LongRangeMemory.POOL, seed, window);
-        out.printf(Locale.ROOT, "%9s | %-28s | %-28s%n", "", "GRU (state)", "attention (window)");
-        out.printf(Locale.ROOT, "%9s | %8s %8s %10s | %8s %8s %10s%n", "distance", "replies", "alone", "leak",
-            "replies", "alone", "leak");
-        new LongRangeMemory(keys, window, seed).measure(gru, transformer, distances, p -> {
-          out.printf(Locale.ROOT, "%9d | %7.1f%% %7.1f%% %9.1f%% | %7.1f%% %7.1f%% %9.1f%%%n", p.distance(),
-              100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionReplies(),
-              100 * p.attentionRepliesAlone(), 100 * p.attentionLeak());
+        out.printf(Locale.ROOT, "%9s | %-28s | %-28s | %-28s%n", "", "GRU (state)", "attention (window)",
+            "cascade (state, re-read alone)");
+        out.printf(Locale.ROOT, "%9s | %8s %8s %10s | %8s %8s %10s | %8s %8s %10s%n", "distance", "replies", "alone",
+            "leak", "replies", "alone", "leak", "replies", "alone", "leak");
+        new LongRangeMemory(keys, window, seed).measure(gru, transformer, BenchSuite.DEFAULT_CASCADE, distances, p -> {
+          out.printf(Locale.ROOT, "%9d | %7.1f%% %7.1f%% %9.1f%% | %7.1f%% %7.1f%% %9.1f%% | %7.1f%% %7.1f%% %9.1f%%%n",
+              p.distance(), 100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.rnnLeak(),
+              100 * p.attentionReplies(), 100 * p.attentionRepliesAlone(), 100 * p.attentionLeak(),
+              100 * p.cascadeReplies(), 100 * p.cascadeRepliesAlone(), 100 * p.cascadeLeak());
           out.flush();
         });
         out.println("replies: share of context-dependent replies tagged right in context; alone: the same replies "

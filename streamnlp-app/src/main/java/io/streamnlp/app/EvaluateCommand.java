@@ -9,6 +9,7 @@ import io.streamnlp.evaluation.Conversations;
 import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.SimilarityEvaluation;
+import io.streamnlp.model.internals.CascadeRule;
 import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.ModelManifest;
 import io.streamnlp.model.internals.OnnxModel;
@@ -44,8 +45,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--encoder", defaultValue = "attention",
       description = "Which shipped model to use when --model-dir is not given: ${COMPLETION-CANDIDATES} "
           + "(default ${DEFAULT-VALUE}). cascade: the rnn model (--model-dir, default the shipped GRU) reads every "
-          + "message of --data and the attention model (--cascade-model-dir) re-reads those below each of "
-          + "--thresholds, as encoder=cascade does in the stream.")
+          + "message of --data (or of --conversations, from its key's state) and the attention model "
+          + "(--cascade-model-dir) re-reads, alone, those below each of --thresholds, as encoder=cascade does in "
+          + "the stream.")
   Encoder encoder;
 
   @Option(names = "--cascade-model-dir", defaultValue = StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT,
@@ -122,9 +124,9 @@ final class EvaluateCommand implements Callable<Integer> {
         ? StreamNlpConfig.RNN_MODEL_DIR_DEFAULT : StreamNlpConfig.ATTENTION_MODEL_DIR_DEFAULT;
     PrintWriter out = spec.commandLine().getOut();
     if (encoder == Encoder.CASCADE) {
-      if (data == null || similarity != null || conversations != null) {
-        throw new IllegalArgumentException("--encoder cascade measures tags on --data only (its embedding is the "
-            + "rnn model's: evaluate that with --encoder rnn)");
+      if (similarity != null) {
+        throw new IllegalArgumentException("--encoder cascade measures tags on --data and --conversations only "
+            + "(its embedding is the rnn model's: evaluate that with --encoder rnn)");
       }
       cascade(dir, out);
       out.flush();
@@ -154,11 +156,14 @@ final class EvaluateCommand implements Callable<Integer> {
   private void conversations(OnnxModel model, PrintWriter out) throws Exception {
     ConversationEvaluation.Result r = ConversationEvaluation.evaluate(model,
         Conversations.read(conversations), windowTokens);
-    out.println(String.format(Locale.ROOT, "%s%s %s (%s) on %s (%d conversations)%s:%n", markdown ? "**" : "",
-        model.info().name(), model.info().version(), model.info().kind(), conversations.getFileName(),
-        r.conversations(), (model.manifest().isRecurrent() ? ", hidden state carried through every message"
-            : r.windowTokens() > 0 ? ", context window " + r.windowTokens() + " tokens" : ", no context window")
-            + (markdown ? "**" : "")));
+    printConversations(r, model.info().name() + " " + model.info().version() + " (" + model.info().kind() + ")",
+        model.manifest().isRecurrent() ? ", hidden state carried through every message"
+            : r.windowTokens() > 0 ? ", context window " + r.windowTokens() + " tokens" : ", no context window", out);
+  }
+
+  private void printConversations(ConversationEvaluation.Result r, String who, String how, PrintWriter out) {
+    out.println(String.format(Locale.ROOT, "%s%s on %s (%d conversations)%s%s:%n", markdown ? "**" : "", who,
+        conversations.getFileName(), r.conversations(), how, markdown ? "**" : ""));
     out.println("| distance (tokens) | replies | reply accuracy in context | agree | disagree | question "
         + "| where the earlier message is read right | the same replies alone | standalone neutral | leak rate |");
     out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -233,7 +238,6 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private void cascade(String dir, PrintWriter out) throws Exception {
-    List<LabelledText> rows = labelledRows();
     ModelDirectory rnnDir = ModelDirectory.open(dir);
     ModelDirectory attentionDir = ModelDirectory.open(cascadeModelDir);
     ModelManifest r0 = rnnDir.manifest();
@@ -246,38 +250,56 @@ final class EvaluateCommand implements Callable<Integer> {
     OnnxModel.RuntimeOptions cpu = new OnnxModel.RuntimeOptions("cpu", 0, threads);
     try (OnnxModel rnn = OnnxModel.load(rnnDir, cpu, maxTokens);
          OnnxModel attention = OnnxModel.load(attentionDir, cpu, maxTokens)) {
-      Evaluator first = new Evaluator(rnn);
-      Evaluator second = new Evaluator(attention);
-      CascadeEvaluation.Result r = afterContext
-          ? CascadeEvaluation.evaluateAfterContext(first, second, rows, batchSize, 13, thresholds)
-          : CascadeEvaluation.evaluate(first, second, rows, batchSize, thresholds);
-      double rnnCost = Double.NaN;
-      double attentionCost = Double.NaN;
-      if (costMessages > 0) {
-        rnnCost = first.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
-        attentionCost = second.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
+      if (data != null) {
+        cascadeTags(rnn, attention, out);
       }
-      out.println(String.format(Locale.ROOT, "%scascade on %s (%d messages, batch %d): %s %s reads every message, "
-              + "%s %s re-reads those whose top score is below the threshold%s%s", markdown ? "**" : "",
-          data.getFileName(), rows.size(), batchSize, rnn.info().name(), rnn.info().version(),
-          attention.info().name(), attention.info().version(), afterContext ? "; the rnn model reads each "
-              + "message from the state another, random message left (seed 13), as a key of unrelated messages "
-              + "would" : "", markdown ? "**\n" : ""));
-      out.println("| reading | re-read | accuracy | macro-F1 | macro-recall | model time per message |");
-      out.println("|---|---:|---:|---:|---:|---:|");
-      cascadeRow(out, rnn.info().name() + " alone", 0, r.rnnAlone(), rnnCost, attentionCost);
-      cascadeRow(out, attention.info().name() + " alone", 1, r.attentionAlone(), attentionCost, attentionCost);
-      for (CascadeEvaluation.Point p : r.points()) {
-        cascadeRow(out, String.format(Locale.ROOT, "cascade, threshold %s, %s", p.threshold(),
-            p.combine().name().toLowerCase(Locale.ROOT)), p.rereadShare(), p.report(),
-            rnnCost + p.rereadShare() * attentionCost, attentionCost);
+      if (conversations != null) {
+        List<Conversations.Conversation> convs = Conversations.read(conversations);
+        for (double threshold : thresholds) {
+          ConversationEvaluation.Result r = ConversationEvaluation.evaluateCascade(rnn, attention, convs,
+              new CascadeRule(threshold, CascadeRule.Combine.ATTENTION));
+          printConversations(r, "cascade " + rnn.info().name() + " " + rnn.info().version() + " + "
+              + attention.info().name() + " " + attention.info().version() + ", threshold " + threshold,
+              ": the rnn's state carried through every message, an unsure reading re-read alone", out);
+          out.println();
+        }
       }
-      if (costMessages > 0) {
-        out.println(String.format(Locale.ROOT, "%nModel time per message: each model's ONNX Runtime time at batch "
-            + "%d (%.3f and %.3f ms, %d messages), the cascade's estimated as the rnn's plus the re-read share of "
-            + "the transformer's; `bench` measures it end to end.", batchSize, rnnCost, attentionCost,
-            costMessages));
-      }
+    }
+  }
+
+  private void cascadeTags(OnnxModel rnn, OnnxModel attention, PrintWriter out) throws Exception {
+    List<LabelledText> rows = labelledRows();
+    Evaluator first = new Evaluator(rnn);
+    Evaluator second = new Evaluator(attention);
+    CascadeEvaluation.Result r = afterContext
+        ? CascadeEvaluation.evaluateAfterContext(first, second, rows, batchSize, 13, thresholds)
+        : CascadeEvaluation.evaluate(first, second, rows, batchSize, thresholds);
+    double rnnCost = Double.NaN;
+    double attentionCost = Double.NaN;
+    if (costMessages > 0) {
+      rnnCost = first.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
+      attentionCost = second.cost(rows, batchSize, costMessages, 3).encodeMillisPerMessage();
+    }
+    out.println(String.format(Locale.ROOT, "%scascade on %s (%d messages, batch %d): %s %s reads every message, "
+            + "%s %s re-reads those whose top score is below the threshold%s%s", markdown ? "**" : "",
+        data.getFileName(), rows.size(), batchSize, rnn.info().name(), rnn.info().version(),
+        attention.info().name(), attention.info().version(), afterContext ? "; the rnn model reads each "
+            + "message from the state another, random message left (seed 13), as a key of unrelated messages "
+            + "would" : "", markdown ? "**\n" : ""));
+    out.println("| reading | re-read | accuracy | macro-F1 | macro-recall | model time per message |");
+    out.println("|---|---:|---:|---:|---:|---:|");
+    cascadeRow(out, rnn.info().name() + " alone", 0, r.rnnAlone(), rnnCost, attentionCost);
+    cascadeRow(out, attention.info().name() + " alone", 1, r.attentionAlone(), attentionCost, attentionCost);
+    for (CascadeEvaluation.Point p : r.points()) {
+      cascadeRow(out, String.format(Locale.ROOT, "cascade, threshold %s, %s", p.threshold(),
+          p.combine().name().toLowerCase(Locale.ROOT)), p.rereadShare(), p.report(),
+          rnnCost + p.rereadShare() * attentionCost, attentionCost);
+    }
+    if (costMessages > 0) {
+      out.println(String.format(Locale.ROOT, "%nModel time per message: each model's ONNX Runtime time at batch "
+          + "%d (%.3f and %.3f ms, %d messages), the cascade's estimated as the rnn's plus the re-read share of "
+          + "the transformer's; `bench` measures it end to end.", batchSize, rnnCost, attentionCost,
+          costMessages));
     }
   }
 

@@ -84,10 +84,13 @@ public record BenchResults(
 
   /**
    * At distance d: accuracy on context-dependent replies in context and alone (what the wording alone gives),
-   * and the leak rate on standalone neutral messages, for each encoder.
+   * and the leak rate on standalone neutral messages, for each encoder; the cascade's (the rnn's state, unsure
+   * readings re-read alone by the transformer at the default threshold) are null in results written before it was
+   * measured.
    */
   public record MemoryPoint(int distance, double rnnReplies, double attentionReplies, double rnnRepliesAlone,
-                            double attentionRepliesAlone, double rnnLeak, double attentionLeak) {}
+                            double attentionRepliesAlone, double rnnLeak, double attentionLeak, Double cascadeReplies,
+                            Double cascadeRepliesAlone, Double cascadeLeak) {}
 
   /** Bytes one key's state takes in its store (and changelog record value). */
   public record StateSize(String encoder, String what, int tokens, int bytes) {}

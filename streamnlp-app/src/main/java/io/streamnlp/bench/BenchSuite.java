@@ -12,6 +12,7 @@ import io.streamnlp.bench.BenchResults.RawPoint;
 import io.streamnlp.bench.BenchResults.RawVariant;
 import io.streamnlp.bench.BenchResults.StateSize;
 import io.streamnlp.config.StreamNlpConfig;
+import io.streamnlp.model.internals.CascadeRule;
 import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.OnnxModel;
 import io.streamnlp.text.internals.HuggingFaceTextTokenizer;
@@ -37,6 +38,9 @@ public final class BenchSuite {
   public static final String NO_WORK_RNN_MODEL_DIR = "classpath:bench/no-work-rnn";
   /** Both: encoder=cascade. */
   public static final String CASCADE = "cascade";
+  /** The cascade as {@code encoder=cascade} runs by default: its threshold, re-read tags the transformer's. */
+  public static final CascadeRule DEFAULT_CASCADE = new CascadeRule(StreamNlpConfig.CASCADE_THRESHOLD_DEFAULT,
+      CascadeRule.Combine.ATTENTION);
   /** Steps a run reports progress for. */
   public static final int STEPS = 17;
   private static final int LONG_TOKENS = 128;
@@ -210,10 +214,11 @@ public final class BenchSuite {
          OnnxModel transformer = OnnxModel.load(dirs.get(ATTENTION), OnnxModel.RuntimeOptions.cpu(),
              dirs.get(ATTENTION).manifest().maxTokens())) {
       memory = new LongRangeMemory(plan.memoryKeys(), plan.memoryWindow(), seed).measure(gru, transformer,
-          plan.distances(), p -> progress.detail("d = %4d tokens: replies right, rnn %.0f %% (alone %.0f %%), "
-              + "attention %.0f %% (alone %.0f %%); leak rnn %.0f %%, attention %.0f %%", p.distance(),
-              100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.attentionReplies(),
-              100 * p.attentionRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionLeak()));
+          DEFAULT_CASCADE, plan.distances(), p -> progress.detail("d = %4d tokens: replies right, rnn %.0f %% "
+              + "(alone %.0f %%), attention %.0f %% (alone %.0f %%), cascade %.0f %%; leak rnn %.0f %%, attention "
+              + "%.0f %%, cascade %.0f %%", p.distance(), 100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(),
+              100 * p.attentionReplies(), 100 * p.attentionRepliesAlone(), 100 * p.cascadeReplies(),
+              100 * p.rnnLeak(), 100 * p.attentionLeak(), 100 * p.cascadeLeak()));
     }
 
     progress.step("explanations: availability and cost");

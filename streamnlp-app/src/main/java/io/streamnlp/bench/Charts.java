@@ -100,6 +100,10 @@ public final class Charts {
     c.addSeries("rnn (state)", x, points.stream().map(p -> (Number) (100 * p.rnnReplies())).toList());
     c.addSeries("attention (window " + window + " tokens)", x,
         points.stream().map(p -> (Number) (100 * p.attentionReplies())).toList());
+    if (points.stream().allMatch(p -> p.cascadeReplies() != null)) {
+      c.addSeries("cascade (state, unsure replies re-read alone)", x,
+          points.stream().map(p -> (Number) (100 * p.cascadeReplies())).toList());
+    }
     c.addSeries("rnn, replies alone", x, points.stream().map(p -> (Number) (100 * p.rnnRepliesAlone())).toList());
     c.addSeries("attention, replies alone", x,
         points.stream().map(p -> (Number) (100 * p.attentionRepliesAlone())).toList());

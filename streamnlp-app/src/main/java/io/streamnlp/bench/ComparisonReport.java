@@ -67,8 +67,9 @@ public final class ComparisonReport {
         rnn.architecture(), att.name(), att.version(), att.architecture()));
 
     s.append("## The comparison\n\n");
-    s.append("| | stateful RNN (`encoder=rnn`) | windowed self-attention (`encoder=attention`) | verdict |\n");
-    s.append("|---|---|---|---|\n");
+    s.append("| | stateful RNN (`encoder=rnn`) | windowed self-attention (`encoder=attention`) | both: the cascade "
+        + "(`encoder=cascade`) | verdict |\n");
+    s.append("|---|---|---|---|---|\n");
     architectureRow(s, rnn, att);
     longRangeRow(s);
     complexityRow(s);
@@ -98,8 +99,11 @@ public final class ComparisonReport {
             state),
         f("%s; ONNX %.1f MB; no state with a window of 0, %,d B per key for a window of %d tokens",
             att.architecture(), att.onnxBytes() / 1e6, window, r.memory().window()),
+        f("the RNN's %,d B per key; an unsure message is re-read alone (no window); both models loaded, ONNX "
+            + "%.1f MB", state, (rnn.onnxBytes() + att.onnxBytes()) / 1e6),
         f("RNN: a constant %,d B per key however long the history (as much as a %.0f-token window); attention: "
-            + "stateless, or %.0f B per token of window it keeps", state, state / perToken, perToken));
+            + "stateless, or %.0f B per token of window it keeps; the cascade: the RNN's state, both models' "
+            + "files", state, state / perToken, perToken));
   }
 
   /** The context store's cost per kept token, from the two largest windows measured. */
@@ -123,10 +127,24 @@ public final class ComparisonReport {
     double attOut = mean(pts, p -> p.distance() > w, false);
     String curveRnn = curve(pts, true) + f("; leak at most %.0f %%", 100 * maxLeak(pts, true));
     String curveAtt = curve(pts, false) + f("; leak at most %.0f %%", 100 * maxLeak(pts, false));
+    boolean both = pts.stream().allMatch(p -> p.cascadeReplies() != null);
+    String curveBoth = both ? curve(pts, MemoryPoint::cascadeReplies) + f("; leak at most %.0f %%",
+        100 * pts.stream().mapToDouble(MemoryPoint::cascadeLeak).max().orElse(Double.NaN))
+        : "not measured in this run";
     String inside = compare(f("within the window (d + 32 <= %d)", w), attIn, rnnIn);
     String beyond = compare("beyond it", attOut, rnnOut);
+    String cascade = "";
+    if (both) {
+      double bothAll = mean(pts, p -> true, MemoryPoint::cascadeReplies);
+      double rnnAll = mean(pts, p -> true, MemoryPoint::rnnReplies);
+      cascade = "; the cascade " + (Math.abs(bothAll - rnnAll) < TIE ? "a tie with the RNN"
+          : bothAll > rnnAll ? "remembers better than the RNN" : "remembers less than the RNN (a re-read reply "
+              + "is read without its history)") + f(" (%.0f %% vs %.0f %% over all distances)", 100 * bothAll,
+          100 * rnnAll);
+    }
     row(s, "Long-range dependencies (held-out replies tagged right d tokens after the message they answer; "
-        + "leak: standalone neutral messages pulled by the context)", curveRnn, curveAtt, inside + "; " + beyond);
+        + "leak: standalone neutral messages pulled by the context)", curveRnn, curveAtt, curveBoth,
+        inside + "; " + beyond + cascade);
   }
 
   private static String compare(String where, double attention, double rnn) {
@@ -147,14 +165,18 @@ public final class ComparisonReport {
     CostPoint w1 = r.attentionWindow().get(r.attentionWindow().size() - 1);
     double rnnGrowth = h1.msBatch1() / h0.msBatch1();
     double attGrowth = w1.msBatch1() / w0.msBatch1();
+    Optional<EndToEndPoint> cascade = cascadeRun(false);
+    String both = cascade.map(c -> f("the RNN's %.3f ms after %,d messages + %.0f %% re-read x %.2f ms (a message "
+        + "alone) = %.3f ms: flat in the history", h1.msBatch1(), h1.length(), 100 * c.rereadShare(), w0.msBatch1(),
+        h1.msBatch1() + c.rereadShare() * w0.msBatch1())).orElse("not measured in this run");
     row(s, "Computational complexity (cost per message as the key's past grows, batch 1)",
         f("%.3f ms after %,d message(s), %.3f ms after %,d: x%.2f", h0.msBatch1(), h0.length(), h1.msBatch1(),
             h1.length(), rnnGrowth),
         f("%.2f ms with no context, %.2f ms with %d tokens: x%.2f", w0.msBatch1(), w1.msBatch1(), w1.length(),
-            attGrowth),
+            attGrowth), both,
         f("RNN %s: O(1) per message whatever the history; attention %s with its window: every token attends "
-            + "to every other (quadratic in message + window) on top of per-token layers (linear)",
-            growth(rnnGrowth), growth(attGrowth)));
+            + "to every other (quadratic in message + window) on top of per-token layers (linear); the cascade "
+            + "stays O(1): it re-reads a message without its history", growth(rnnGrowth), growth(attGrowth)));
   }
 
   private static String growth(double ratio) {
@@ -168,7 +190,10 @@ public final class ComparisonReport {
         : f("the RNN trains %.1fx %s per example (here it was also distilled from the transformer, so it needed "
             + "the transformer first)", Math.max(rnnRate, attRate) / Math.min(rnnRate, attRate),
             rnnRate > attRate ? "faster" : "slower");
-    row(s, "Training speed (the recipe's record, `training.json`)", training(rnn), training(att), verdict);
+    String both = rnnRate == null || attRate == null ? "no training record shipped with a model"
+        : f("both recipes: %.0f s (the transformer, then the RNN distilled from it)",
+            rnn.trainSeconds() + att.trainSeconds());
+    row(s, "Training speed (the recipe's record, `training.json`)", training(rnn), training(att), both, verdict);
   }
 
   private static Double trainRate(ModelFacts m) {
@@ -203,8 +228,23 @@ public final class ComparisonReport {
             : ratio > 1 ? f("RNN x%.1f faster", ratio) : f("attention x%.1f faster", 1 / ratio)));
       }
     }
+    StringBuilder both = new StringBuilder();
+    Optional<EndToEndPoint> att = e2e(BenchSuite.ATTENTION, BenchSuite.MIXED, b);
+    Optional<EndToEndPoint> gru = e2e(BenchSuite.RNN, BenchSuite.MIXED, b);
+    for (boolean int8 : new boolean[] {false, true}) {
+      cascadeRun(int8).ifPresent(c -> both.append(f("%s%s transformer re-reading, %s (%.0f tok): %,.0f msg/s end to "
+              + "end, %.0f %% re-read", both.length() == 0 ? "" : "; ", int8 ? "int8" : "float", c.messages(),
+          c.meanTokens(), c.messagesPerSecond(), 100 * c.rereadShare())));
+    }
+    Optional<EndToEndPoint> cascade = cascadeRun(false);
+    if (cascade.isPresent() && att.isPresent() && gru.isPresent()) {
+      double vsAtt = cascade.get().messagesPerSecond() / att.get().messagesPerSecond();
+      double vsRnn = cascade.get().messagesPerSecond() / gru.get().messagesPerSecond();
+      verdict.append(f("mixed messages: the cascade (float) %s the transformer and x%.2f the RNN; ",
+          Math.abs(vsAtt - 1) < TIE ? f("ties with (x%.2f)", vsAtt) : f("runs x%.1f", vsAtt), vsRnn));
+    }
     row(s, "Inference speed (throughput through Kafka, exactly-once)", cell.apply(BenchSuite.RNN),
-        cell.apply(BenchSuite.ATTENTION),
+        cell.apply(BenchSuite.ATTENTION), both.length() == 0 ? "not measured in this run" : both.toString(),
         verdict.append("the ceiling ratio shows how much Kafka, serdes and state cost on top of the model").toString());
   }
 
@@ -218,8 +258,16 @@ public final class ComparisonReport {
             attP99)
         : f("worst p99: RNN %.0f ms, attention %.0f ms; %s", rnnP99, attP99,
             rnnP99 < attP99 ? "the RNN answers sooner" : "attention answers sooner");
+    StringBuilder both = new StringBuilder();
+    for (boolean int8 : new boolean[] {false, true}) {
+      cascadeRun(int8).ifPresent(c -> both.append(f("%s%s b%d%s: p50 %.0f / p99 %.0f ms", both.length() == 0 ? ""
+          : "; ", c.messages(), c.batch(), int8 ? " (int8)" : "", c.p50Ms(), c.p99Ms())));
+    }
+    double bothP99 = cascadeRun(false).map(EndToEndPoint::p99Ms).orElse(Double.NaN);
+    String vsBoth = Double.isNaN(bothP99) ? "" : f("; the cascade's p99 %.0f ms", bothP99);
     row(s, "Latency (record created → result readable, at half the measured throughput)",
-        cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION), verdict);
+        cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION),
+        both.length() == 0 ? "not measured in this run" : both.toString(), verdict + vsBoth);
   }
 
   private double worstP99(String encoder) {
@@ -237,14 +285,20 @@ public final class ComparisonReport {
     String verdict = Double.isNaN(worst) ? "neither model explains its tags"
         : f("attention: token weights per tag at x%.2f the cost at most; %s — weights are a hint, not an "
             + "attribution", worst, rnnExplains ? "the RNN explains too" : "the RNN has none");
-    row(s, "Interpretability", cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION), verdict);
+    boolean attExplains = r.explanations().stream().anyMatch(e -> e.encoder().equals(BenchSuite.ATTENTION)
+        && e.available());
+    String both = cascadeRun(false).map(c -> attExplains ? f("the transformer's token weights on the messages it "
+        + "re-read (%.0f %% here); %s", 100 * c.rereadShare(), rnnExplains ? "the RNN's on the rest"
+        : "none on those the RNN decided") : "no explanations: the transformer has none").orElse("not measured "
+        + "in this run");
+    row(s, "Interpretability", cell.apply(BenchSuite.RNN), cell.apply(BenchSuite.ATTENTION), both, verdict);
   }
 
   private void memoryRow(StringBuilder s) {
     Optional<Footprint> rnn = footprintOf(BenchSuite.RNN);
     Optional<Footprint> att = footprintOf(BenchSuite.ATTENTION);
     row(s, "Memory of the JVM (a loaded, used model)", rnn.map(ComparisonReport::footprint).orElse("-"),
-        att.map(ComparisonReport::footprint).orElse("-"),
+        att.map(ComparisonReport::footprint).orElse("-"), "both models loaded: not measured as one",
         rnn.isPresent() && att.isPresent() && rnn.get().residentBytes() > 0 && att.get().residentBytes() > 0
             ? f("resident: attention x%.1f the RNN", (double) att.get().residentBytes() / rnn.get().residentBytes())
             : "resident memory not measurable here");
@@ -427,12 +481,21 @@ public final class ComparisonReport {
             + "replies tagged right in context; alone: the same replies without their history; leak: standalone "
             + "neutral messages tagged with the earlier polarity in context but not alone.%n%n",
         r.memory().conversationsPerDistance(), r.memory().pool(), r.memory().seed(), r.memory().window()));
+    boolean both = r.memory().points().stream().allMatch(p -> p.cascadeReplies() != null);
     s.append("| d (tokens) | rnn replies | rnn alone | rnn leak | attention replies | attention alone | attention leak |"
-        + "\n|---|---|---|---|---|---|---|\n");
+        + (both ? " cascade replies | cascade alone | cascade leak |\n|---|---|---|---|---|---|---|---|---|---|\n"
+            : "\n|---|---|---|---|---|---|---|\n"));
     for (MemoryPoint p : r.memory().points()) {
-      s.append(f("| %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% |%n", p.distance(),
+      s.append(f("| %d | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.1f %% |", p.distance(),
           100 * p.rnnReplies(), 100 * p.rnnRepliesAlone(), 100 * p.rnnLeak(), 100 * p.attentionReplies(),
           100 * p.attentionRepliesAlone(), 100 * p.attentionLeak()));
+      s.append(both ? f(" %.1f %% | %.1f %% | %.1f %% |%n", 100 * p.cascadeReplies(), 100 * p.cascadeRepliesAlone(),
+          100 * p.cascadeLeak()) : "\n");
+    }
+    if (both) {
+      s.append(f("%nThe cascade: the RNN's state through every message, a reading whose top score is below %.2f "
+          + "re-read alone by the transformer (`encoder=cascade` by default).%n", BenchSuite.DEFAULT_CASCADE
+          .threshold()));
     }
     s.append("\n## State per key and memory\n\n| encoder | state | bytes per key | per million keys |\n"
         + "|---|---|---|---|\n");
@@ -478,8 +541,12 @@ public final class ComparisonReport {
   }
 
   private static double mean(List<MemoryPoint> pts, Predicate<MemoryPoint> which, boolean rnn) {
-    return pts.stream().filter(which).mapToDouble(p -> rnn ? p.rnnReplies() : p.attentionReplies()).average()
-        .orElse(Double.NaN);
+    return mean(pts, which, rnn ? MemoryPoint::rnnReplies : MemoryPoint::attentionReplies);
+  }
+
+  private static double mean(List<MemoryPoint> pts, Predicate<MemoryPoint> which,
+                             Function<MemoryPoint, Double> figure) {
+    return pts.stream().filter(which).mapToDouble(figure::apply).average().orElse(Double.NaN);
   }
 
   private static double maxLeak(List<MemoryPoint> pts, boolean rnn) {
@@ -487,16 +554,29 @@ public final class ComparisonReport {
   }
 
   private static String curve(List<MemoryPoint> pts, boolean rnn) {
+    return curve(pts, rnn ? MemoryPoint::rnnReplies : MemoryPoint::attentionReplies);
+  }
+
+  private static String curve(List<MemoryPoint> pts, Function<MemoryPoint, Double> figure) {
     StringBuilder c = new StringBuilder();
     for (MemoryPoint p : pts) {
-      c.append(f("d=%d: %.0f %%; ", p.distance(), 100 * (rnn ? p.rnnReplies() : p.attentionReplies())));
+      c.append(f("d=%d: %.0f %%; ", p.distance(), 100 * figure.apply(p)));
     }
     return c.toString().replaceAll("; $", "");
   }
 
-  private static void row(StringBuilder s, String what, String rnn, String attention, String verdict) {
+  /** The cascade's end-to-end run on mixed messages, with the float or the int8 transformer re-reading. */
+  private Optional<EndToEndPoint> cascadeRun(boolean int8) {
+    String name = int8 ? "cascade-int8" : "cascade";
+    return r.endToEndVariants() == null ? Optional.empty() : r.endToEndVariants().stream()
+        .filter(v -> v.variant().equals(name) && v.point().encoder().equals(BenchSuite.CASCADE))
+        .map(BenchResults.EndToEndVariant::point).findFirst();
+  }
+
+  private static void row(StringBuilder s, String what, String rnn, String attention, String both,
+                          String verdict) {
     s.append("| **").append(what).append("** | ").append(cell(rnn)).append(" | ").append(cell(attention))
-        .append(" | ").append(cell(verdict)).append(" |\n");
+        .append(" | ").append(cell(both)).append(" | ").append(cell(verdict)).append(" |\n");
   }
 
   private static String cell(String text) {

@@ -7,6 +7,7 @@ import io.streamnlp.evaluation.Conversations.Conversation;
 import io.streamnlp.evaluation.Conversations;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.LabelledTextReader;
+import io.streamnlp.model.internals.CascadeRule;
 import io.streamnlp.model.internals.OnnxModel;
 import io.streamnlp.text.RejectedInputException;
 import java.io.BufferedReader;
@@ -24,7 +25,8 @@ import java.util.function.Consumer;
  * was trained on) or a standalone neutral message that must keep its label. Drawn with a seed from the short
  * messages shipped in the jar (never trained on), anchors half positive, half negative. The RNN carries its
  * state through every message; the attention encoder reads the last {@code window} tokens, as the stream's
- * context window would give it ({@link ConversationEvaluation}).
+ * context window would give it; the cascade carries the RNN's state and re-reads an unsure reading alone with the
+ * transformer ({@link ConversationEvaluation}).
  */
 public final class LongRangeMemory {
   /** The held-out pool: models/eval/short-messages.csv, packaged in the jar. */
@@ -44,8 +46,9 @@ public final class LongRangeMemory {
   /**
    * @param rnnModel       an rnn model
    * @param attentionModel an attention model with a pooling mask (one that takes context)
+   * @param cascade        the cascade's rule (rnnModel reads, attentionModel re-reads)
    */
-  public MemoryCurve measure(OnnxModel rnnModel, OnnxModel attentionModel, int[] distances,
+  public MemoryCurve measure(OnnxModel rnnModel, OnnxModel attentionModel, CascadeRule cascade, int[] distances,
                              Consumer<MemoryPoint> each) throws Exception {
     int perKind = Math.max(1, conversationsPerDistance / Conversations.Kind.values().length);
     List<LabelledText> pool = pool();
@@ -61,8 +64,11 @@ public final class LongRangeMemory {
       ConversationEvaluation.Point rnn = ConversationEvaluation.evaluate(rnnModel, conversations, 0).points().get(0);
       ConversationEvaluation.Point att = ConversationEvaluation.evaluate(attentionModel, conversations, window)
           .points().get(0);
+      ConversationEvaluation.Point both = ConversationEvaluation.evaluateCascade(rnnModel, attentionModel,
+          conversations, cascade).points().get(0);
       MemoryPoint p = new MemoryPoint(d, rnn.replyAccuracy(), att.replyAccuracy(), rnn.replyAccuracyAlone(),
-          att.replyAccuracyAlone(), rnn.leakRate(), att.leakRate());
+          att.replyAccuracyAlone(), rnn.leakRate(), att.leakRate(), both.replyAccuracy(), both.replyAccuracyAlone(),
+          both.leakRate());
       points.add(p);
       each.accept(p);
     }

@@ -2,6 +2,7 @@ package io.streamnlp.evaluation;
 
 import io.streamnlp.evaluation.Conversations.Conversation;
 import io.streamnlp.evaluation.Conversations.Kind;
+import io.streamnlp.model.internals.CascadeRule;
 import io.streamnlp.model.internals.ContextualEncoder;
 import io.streamnlp.model.internals.EncoderResult;
 import io.streamnlp.model.internals.EncodingException;
@@ -21,7 +22,8 @@ import java.util.TreeMap;
  * How a model reads a message in its key's history, on {@link Conversations}: the target of each conversation
  * is encoded as the stream would encode it after the earlier messages of its key (the RNN continuing its
  * state through every earlier message; the attention encoder reading the last {@code windowTokens} tokens as
- * context), and alone. Per distance: accuracy on the context-dependent replies, and the leak rate — how often a
+ * context; the cascade carrying the RNN's state and re-reading an unsure reading alone with the attention model),
+ * and alone. Per distance: accuracy on the context-dependent replies, and the leak rate — how often a
  * standalone neutral message is pulled to the earlier message's polarity by the context.
  */
 public final class ConversationEvaluation {
@@ -74,8 +76,93 @@ public final class ConversationEvaluation {
     return null;
   }
 
-  public static Result evaluate(OnnxModel model, List<Conversation> conversations, int windowTokens)
-      throws EncodingException, RejectedInputException {
+  /** The three readings one conversation needs: its target in its key's history, the target alone, the anchor alone. */
+  private record Readings(EncoderResult inContext, EncoderResult alone, EncoderResult anchorAlone) {}
+
+  /** How one encoder reads a conversation, as the stream would. */
+  private interface Reader extends AutoCloseable {
+    Readings read(List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException;
+
+    @Override
+    void close();
+  }
+
+  /** The RNN continues its state through every earlier message of the key. */
+  private static Reader rnnReader(OnnxModel model) {
+    RecurrentEncoder recurrent = model.newRecurrentEncoder(1);
+    return new Reader() {
+      @Override
+      public Readings read(List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
+        float[] state = null;
+        for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
+          state = recurrent.encode(List.of(t), Arrays.asList(state)).get(0).finalState();
+        }
+        TokenizedText target = tokens.get(tokens.size() - 1);
+        return new Readings(recurrent.encode(List.of(target), Arrays.asList(state)).get(0).result(),
+            recurrent.encode(List.of(target)).get(0), anchor == null ? null : recurrent.encode(List.of(anchor)).get(0));
+      }
+
+      @Override
+      public void close() {
+        recurrent.close();
+      }
+    };
+  }
+
+  /** The attention encoder reads the last {@code windowTokens} tokens of the key's earlier messages as context. */
+  private static Reader attentionReader(OnnxModel model, int windowTokens) {
+    ContextualEncoder attention = model.newContextualEncoder(1, false);
+    return new Reader() {
+      @Override
+      public Readings read(List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
+        ContextWindow window = ContextWindow.EMPTY;
+        for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
+          window = window.appendMessage(t.ids(), 0, windowTokens);
+        }
+        TokenizedText target = tokens.get(tokens.size() - 1);
+        long[] context = window.tokensFitting(target.length(), model.maxTokens());
+        return new Readings(attention.encode(List.of(target), Arrays.asList(context)).get(0),
+            attention.encode(List.of(target)).get(0), anchor == null ? null : attention.encode(List.of(anchor)).get(0));
+      }
+
+      @Override
+      public void close() {
+        attention.close();
+      }
+    };
+  }
+
+  /**
+   * encoder=cascade: the RNN reads as {@link #rnnReader}; a reading whose top score is below the rule's threshold is
+   * re-read, alone (the cascade's second model has no window), by the attention model, and {@code rule} makes the
+   * result, as the stream does. The alone and anchor readings go through the same rule from the zero state.
+   */
+  private static Reader cascadeReader(OnnxModel rnnModel, OnnxModel attentionModel, CascadeRule rule) {
+    Reader first = rnnReader(rnnModel);
+    ContextualEncoder second = attentionModel.newContextualEncoder(1, false);
+    return new Reader() {
+      @Override
+      public Readings read(List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
+        Readings r = first.read(tokens, anchor);
+        TokenizedText target = tokens.get(tokens.size() - 1);
+        return new Readings(decide(r.inContext(), target), decide(r.alone(), target),
+            anchor == null ? null : decide(r.anchorAlone(), anchor));
+      }
+
+      private EncoderResult decide(EncoderResult rnn, TokenizedText text) throws EncodingException {
+        return rule.rereads(rnn.scores()) ? rule.reread(rnn, second.encode(List.of(text)).get(0)) : rnn;
+      }
+
+      @Override
+      public void close() {
+        try (first) {
+          second.close();
+        }
+      }
+    };
+  }
+
+  private static void checkLabels(OnnxModel model) {
     List<String> labels = model.info().labels();
     for (String l : List.of("negative", "neutral", "positive")) {
       if (!labels.contains(l)) {
@@ -83,60 +170,69 @@ public final class ConversationEvaluation {
             + model.info().name() + " has labels " + labels);
       }
     }
+  }
+
+  public static Result evaluate(OnnxModel model, List<Conversation> conversations, int windowTokens)
+      throws EncodingException, RejectedInputException {
+    checkLabels(model);
     boolean rnn = model.manifest().isRecurrent();
+    try (Reader reader = rnn ? rnnReader(model) : attentionReader(model, windowTokens)) {
+      return evaluate(reader, model, conversations, model.info().name(), model.info().kind(), rnn ? 0 : windowTokens);
+    }
+  }
+
+  /**
+   * encoder=cascade on conversations: {@code rnnModel} reads every message from its key's state,
+   * {@code attentionModel} re-reads the unsure ones alone, as {@code rule} says (labels in the same order: the
+   * caller checks they are the same models' twins, as the stream does).
+   */
+  public static Result evaluateCascade(OnnxModel rnnModel, OnnxModel attentionModel, List<Conversation> conversations,
+                                       CascadeRule rule) throws EncodingException, RejectedInputException {
+    checkLabels(rnnModel);
+    if (!rnnModel.info().labels().equals(attentionModel.info().labels())) {
+      throw new IllegalArgumentException("the cascade's models must have the same labels in the same order; got "
+          + rnnModel.info().labels() + " and " + attentionModel.info().labels());
+    }
+    try (Reader reader = cascadeReader(rnnModel, attentionModel, rule)) {
+      return evaluate(reader, rnnModel, conversations, rnnModel.info().name() + " + " + attentionModel.info().name(),
+          "cascade", 0);
+    }
+  }
+
+  private static Result evaluate(Reader reader, OnnxModel model, List<Conversation> conversations, String name,
+                                 String kind, int windowTokens) throws EncodingException, RejectedInputException {
+    List<String> labels = model.info().labels();
     // per distance: replies, correct, correct alone, standalone, leaked, anchors read, correct where read, then
     // {replies, correct} per reply kind
     Map<Integer, int[]> counts = new TreeMap<>();
-    try (RecurrentEncoder recurrent = rnn ? model.newRecurrentEncoder(1) : null;
-         ContextualEncoder attention = rnn ? null : model.newContextualEncoder(1, false)) {
-      for (Conversation c : conversations) {
-        List<TokenizedText> tokens = new ArrayList<>(c.messages().size());
-        for (Conversations.Message m : c.messages()) {
-          tokens.add(model.tokenizer().tokenize(m.text()));
+    for (Conversation c : conversations) {
+      List<TokenizedText> tokens = new ArrayList<>(c.messages().size());
+      for (Conversations.Message m : c.messages()) {
+        tokens.add(model.tokenizer().tokenize(m.text()));
+      }
+      Readings r = reader.read(tokens, anchorOf(c, tokens));
+      EncoderResult inContext = r.inContext();
+      EncoderResult alone = r.alone();
+      EncoderResult anchorAlone = r.anchorAlone();
+      String predicted = labels.get(inContext.labelIndex());
+      String predictedAlone = labels.get(alone.labelIndex());
+      int[] n = counts.computeIfAbsent(c.distance(), d -> new int[7 + 2 * Kind.values().length]);
+      boolean correct = predicted.equals(c.target().label());
+      if (c.kind() == Kind.STANDALONE) {
+        n[3]++;
+        if (!predicted.equals(predictedAlone) && predicted.equals(c.polarity())) {
+          n[4]++;
         }
-        TokenizedText target = tokens.get(tokens.size() - 1);
-        TokenizedText anchor = anchorOf(c, tokens);
-        EncoderResult inContext;
-        EncoderResult alone;
-        EncoderResult anchorAlone = null;
-        if (rnn) {
-          float[] state = null;
-          for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
-            state = recurrent.encode(List.of(t), Arrays.asList(state)).get(0).finalState();
-          }
-          inContext = recurrent.encode(List.of(target), Arrays.asList(state)).get(0).result();
-          alone = recurrent.encode(List.of(target)).get(0);
-          anchorAlone = anchor == null ? null : recurrent.encode(List.of(anchor)).get(0);
-        } else {
-          ContextWindow window = ContextWindow.EMPTY;
-          for (TokenizedText t : tokens.subList(0, tokens.size() - 1)) {
-            window = window.appendMessage(t.ids(), 0, windowTokens);
-          }
-          long[] context = window.tokensFitting(target.length(), model.maxTokens());
-          inContext = attention.encode(List.of(target), Arrays.asList(context)).get(0);
-          alone = attention.encode(List.of(target)).get(0);
-          anchorAlone = anchor == null ? null : attention.encode(List.of(anchor)).get(0);
+      } else {
+        n[0]++;
+        n[1] += correct ? 1 : 0;
+        n[2] += predictedAlone.equals(c.target().label()) ? 1 : 0;
+        if (anchorAlone != null && labels.get(anchorAlone.labelIndex()).equals(c.polarity())) {
+          n[5]++;
+          n[6] += correct ? 1 : 0;
         }
-        String predicted = labels.get(inContext.labelIndex());
-        String predictedAlone = labels.get(alone.labelIndex());
-        int[] n = counts.computeIfAbsent(c.distance(), d -> new int[7 + 2 * Kind.values().length]);
-        boolean correct = predicted.equals(c.target().label());
-        if (c.kind() == Kind.STANDALONE) {
-          n[3]++;
-          if (!predicted.equals(predictedAlone) && predicted.equals(c.polarity())) {
-            n[4]++;
-          }
-        } else {
-          n[0]++;
-          n[1] += correct ? 1 : 0;
-          n[2] += predictedAlone.equals(c.target().label()) ? 1 : 0;
-          if (anchorAlone != null && labels.get(anchorAlone.labelIndex()).equals(c.polarity())) {
-            n[5]++;
-            n[6] += correct ? 1 : 0;
-          }
-          n[7 + 2 * c.kind().ordinal()]++;
-          n[8 + 2 * c.kind().ordinal()] += correct ? 1 : 0;
-        }
+        n[7 + 2 * c.kind().ordinal()]++;
+        n[8 + 2 * c.kind().ordinal()] += correct ? 1 : 0;
       }
     }
     List<Point> points = new ArrayList<>();
@@ -147,7 +243,6 @@ public final class ConversationEvaluation {
       }
       points.add(new Point(d, n[0], n[1], n[2], n[3], n[4], byKind, n[5], n[6]));
     });
-    return new Result(model.info().name(), model.info().kind(), rnn ? 0 : windowTokens, conversations.size(),
-        points);
+    return new Result(name, kind, windowTokens, conversations.size(), points);
   }
 }

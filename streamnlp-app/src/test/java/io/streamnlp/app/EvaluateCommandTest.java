@@ -156,6 +156,18 @@ class EvaluateCommandTest {
     assertThat(windowed.out()).contains("context window 128 tokens");
     // The window reaches the model: some figure in the table moves.
     assertThat(rows(windowed.out())).isNotEqualTo(rows(blind.out()));
+
+    // The cascade re-reading nothing is the GRU in its state; re-reading everything, the transformer alone.
+    CliRun cascade = run("evaluate", "--encoder", "cascade", "--conversations", conversations.toString(),
+        "--thresholds", "0,2");
+    assertThat(cascade.code()).as(cascade.err()).isZero();
+    assertThat(cascade.out()).contains("cascade gru-sentiment3", "threshold 0.0", "threshold 2.0",
+        "the rnn's state carried through every message, an unsure reading re-read alone");
+    java.util.List<String> both = rows(cascade.out());
+    java.util.List<String> gru = rows(rnn.out());
+    assertThat(both).hasSize(2 * gru.size());
+    assertThat(both.subList(0, gru.size())).isEqualTo(gru);
+    assertThat(both.subList(gru.size(), both.size())).isEqualTo(rows(blind.out()));
   }
 
   @Test
@@ -206,19 +218,19 @@ class EvaluateCommandTest {
   }
 
   @Test
-  void benchMemoryPrintsReplyAccuracyAndLeakOfBothEncodersPerDistance() {
+  void benchMemoryPrintsReplyAccuracyAndLeakOfEachEncoderPerDistance() {
     CliRun r = run("bench", "memory", "--keys", "8", "--distances", "0,300", "--window", "64");
     assertThat(r.code()).as(r.err()).isZero();
     String[] lines = r.out().strip().split("\n");
     assertThat(lines).hasSize(6);
     assertThat(lines[0]).contains("8 held-out conversations per distance", "short-messages.csv",
         "attention window 64 tokens");
-    assertThat(lines[1]).contains("GRU (state)", "attention (window)");
+    assertThat(lines[1]).contains("GRU (state)", "attention (window)", "cascade (state, re-read alone)");
     assertThat(lines[5]).contains("replies: share of context-dependent replies", "leak:");
     for (String line : new String[] {lines[3], lines[4]}) {
       String[] cols = line.replace("|", " ").trim().split("\\s+");
-      assertThat(cols).as(line).hasSize(7);
-      for (int c = 1; c < 7; c++) {
+      assertThat(cols).as(line).hasSize(10);
+      for (int c = 1; c < 10; c++) {
         assertThat(Double.parseDouble(cols[c].replace("%", ""))).as(line).isBetween(0.0, 100.0);
       }
     }

@@ -44,8 +44,9 @@ public class ComparisonReportTest {
         List.of(new CostPoint(1, 0.2, 0.1, 32), new CostPoint(1000, 0.21, 0.1, 32)),
         List.of(new CostPoint(0, 2.0, 1.0, 32), new CostPoint(240, 22.0, 24.0, 32)),
         new MemoryCurve(128, 40, 13, "models/eval/short-messages.csv", List.of(
-            new MemoryPoint(0, 0.8, 0.99, 0.6, 0.6, 0.0, 0.02), new MemoryPoint(64, 0.78, 0.97, 0.6, 0.6, 0.0, 0.0),
-            new MemoryPoint(1024, 0.75, 0.55, 0.6, 0.6, 0.0, 0.0))),
+            new MemoryPoint(0, 0.8, 0.99, 0.6, 0.6, 0.0, 0.02, 0.7, 0.62, 0.01),
+            new MemoryPoint(64, 0.78, 0.97, 0.6, 0.6, 0.0, 0.0, 0.66, 0.62, 0.0),
+            new MemoryPoint(1024, 0.75, 0.55, 0.6, 0.6, 0.0, 0.0, 0.64, 0.62, 0.03))),
         List.of(new StateSize("rnn", "hidden state", 0, 2090), new StateSize("attention", "context window", 32, 389),
             new StateSize("attention", "context window", 128, 1541)),
         List.of(new Footprint("rnn", "gru-x", 100_000_000, 150_000),
@@ -60,7 +61,11 @@ public class ComparisonReportTest {
             new EndToEndVariant("low-latency",
                 new EndToEndPoint("attention", "mixed", 36, 32, 2000, 225, 9, 112, 600, 21, 35, 44, 0, 300)),
             new EndToEndVariant("int8",
-                new EndToEndPoint("attention", "mixed", 36, 32, 2000, 400, 20, 200, 600, 50, 80, 95, 0, 540))));
+                new EndToEndPoint("attention", "mixed", 36, 32, 2000, 400, 20, 200, 600, 50, 80, 95, 0, 540)),
+            new EndToEndVariant("cascade",
+                new EndToEndPoint("cascade", "mixed", 36, 32, 2000, 900, 20, 450, 600, 70, 110, 133, 0, 300, 0.08)),
+            new EndToEndVariant("cascade-int8",
+                new EndToEndPoint("cascade", "mixed", 36, 32, 2000, 1000, 20, 500, 600, 65, 100, 122, 0, 540, 0.07))));
   }
 
   @Test
@@ -114,6 +119,40 @@ public class ComparisonReportTest {
         .contains("resident memory not measurable here (it did not grow), 0.2 MB heap")
         .contains("250 MB resident (native ONNX Runtime included)")
         .contains("| gru-x (rnn) | not measurable | 0.2 |");
+  }
+
+  @Test
+  void theBothColumnCarriesTheCascadesFiguresAndTheVerdictsCompareThem() {
+    String report = new ComparisonReport(results()).markdown(List.of());
+    assertThat(report).contains("| both: the cascade (`encoder=cascade`) | verdict |",
+        // state and files: 2,090 B; 18.4 + 23.0 MB
+        "the RNN's 2,090 B per key; an unsure message is re-read alone (no window); both models loaded, ONNX 41.4 MB",
+        // replies 70/66/64 % against the RNN's 80/78/75: 67 % vs 78 % over all distances
+        "d=0: 70 %; d=64: 66 %; d=1024: 64 %; leak at most 3 %",
+        "the cascade remembers less than the RNN (a re-read reply is read without its history) (67 % vs 78 %",
+        // 0.21 ms + 8 % x 2.00 ms = 0.370 ms
+        "the RNN's 0.210 ms after 1,000 messages + 8 % re-read x 2.00 ms (a message alone) = 0.370 ms",
+        "float transformer re-reading, mixed (36 tok): 900 msg/s end to end, 8 % re-read",
+        "int8 transformer re-reading, mixed (36 tok): 1,000 msg/s end to end, 7 % re-read",
+        // 900 / 250 = x3.6; 900 / 1300 = x0.69
+        "the cascade (float) runs x3.6 the transformer and x0.69 the RNN",
+        "mixed b32: p50 70 / p99 133 ms; mixed b32 (int8): p50 65 / p99 122 ms", "the cascade's p99 133 ms",
+        "the transformer's token weights on the messages it re-read (8 % here); none on those the RNN decided",
+        "both recipes: 2700 s", "| 1024 | 75.0 % | 60.0 % | 0.0 % | 55.0 % | 60.0 % | 0.0 % | 64.0 % | 62.0 % | 3.0 % |");
+  }
+
+  @Test
+  void resultsWrittenBeforeTheCascadeStillMakeAReport() {
+    BenchResults r = results();
+    List<MemoryPoint> old = r.memory().points().stream().map(p -> new MemoryPoint(p.distance(), p.rnnReplies(),
+        p.attentionReplies(), p.rnnRepliesAlone(), p.attentionRepliesAlone(), p.rnnLeak(), p.attentionLeak(), null,
+        null, null)).toList();
+    BenchResults before = new BenchResults(r.environment(), r.models(), r.raw(), r.endToEnd(), r.rnnHistory(),
+        r.attentionWindow(), new MemoryCurve(128, 40, 13, r.memory().pool(), old), r.stateSizes(), r.footprints(),
+        r.explanations(), r.rawVariants(), r.endToEndVariants().subList(0, 3));
+    String report = new ComparisonReport(before).markdown(List.of());
+    assertThat(report).contains("| **Long-range dependencies", "not measured in this run")
+        .doesNotContain("cascade replies", "the cascade remembers", "the cascade (float) runs");
   }
 
   @Test
