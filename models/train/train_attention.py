@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 import common
-from minilm import SentimentTransformer, load_from_onnx
+from minilm import SentimentTransformer, load_exported, load_from_onnx
 from quantize import quantize_weights
 
 HEAD = "attention"
@@ -136,6 +136,11 @@ def main():
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--export-only", metavar="CHECKPOINT", help="skip training: export this best.pt")
+    p.add_argument("--init-onnx", help="continue from a model this recipe exported (e.g. the shipped one) instead "
+                   "of the base; the embedding is still held at --base-onnx's")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="end training after this many minutes (after the evaluation due then), keeping the "
+                   "learning-rate schedule of the whole run: for a machine with less time than the run needs")
     a = p.parse_args()
     if a.export_only:
         export_only(a.export_only, a.out)
@@ -157,7 +162,7 @@ def main():
     base.eval()
     _, dev_base = forward_all(base, dev[1])
 
-    model = load_from_onnx(new_model(), a.base_onnx)
+    model = load_exported(new_model(), a.init_onnx) if a.init_onnx else load_from_onnx(new_model(), a.base_onnx)
     set_dropout(model, a.dropout)
     # The word-embedding table (half the parameters) and the lowest layers stay the base model's: a sparse
     # signal would barely move them, keeping them keeps the embedding close, and no gradient flows below
@@ -195,10 +200,14 @@ def main():
         opt.step()
         sched.step()
         progress.step(step, tag=float(tag_loss), embed=float(embed_loss))
-        if step % a.eval_every == 0 or step == total:
+        out_of_time = a.max_minutes is not None and time.time() - started > 60 * a.max_minutes
+        if step % a.eval_every == 0 or step == total or out_of_time:
             result = evaluate(model, dev, dev_polar, dev_base)
             result["step"] = step
             best = common.keep_if_best("attention", result, history, best, model, a.out)
+        if out_of_time:
+            print(f"[attention] stopped at step {step} of {total}: --max-minutes {a.max_minutes}", flush=True)
+            break
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     prior = common.class_prior(main_data[0])
     tau = adjust_for_prior(model, dev, dev_polar, prior)
@@ -209,6 +218,8 @@ def main():
     quantized = quantize_weights(float_path, f"{a.out}/model.onnx")
     with open(f"{a.out}/training.json", "w") as f:
         json.dump({"model": "attention", "labels": common.LABELS, "head": HEAD, "seed": a.seed, "steps": total,
+                   "steps_run": history[-1]["step"] if history else 0,
+                   "init": common.sha256(a.init_onnx) if a.init_onnx else "base",
                    "batch_size": a.batch_size, "lr": a.lr, "max_len": a.max_len, "embed_weight": a.embed_weight,
                    "freeze_layers": a.freeze_layers, "extra_share": a.extra_share, "dropout": a.dropout,
                    "embed_examples": a.embed_examples, "train_prior": prior.tolist(), "logit_adjustment_tau": tau,

@@ -10,6 +10,7 @@ import io.streamnlp.evaluation.Evaluator;
 import io.streamnlp.evaluation.LabelledText;
 import io.streamnlp.evaluation.SimilarityEvaluation;
 import io.streamnlp.model.internals.CascadeRule;
+import io.streamnlp.model.internals.EncoderResult;
 import io.streamnlp.model.internals.ModelDirectory;
 import io.streamnlp.model.internals.ModelManifest;
 import io.streamnlp.model.internals.OnnxModel;
@@ -17,6 +18,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,6 +109,11 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--markdown", description = "Print Markdown (for model cards) instead of plain text.")
   boolean markdown;
 
+  @Option(names = "--tag-shares", description = "For --data whose labels are not the model's (intents, topics): "
+      + "instead of accuracy, the share of messages given each tag with its mean score, then per label of the file "
+      + "the tag it gets most: what the model makes of text it has no labels for.")
+  boolean tagShares;
+
   @Option(names = "--reliability", description = "Also print how confidence relates to accuracy: per band of the "
       + "predicted label's probability, the messages in it and the share right, and the expected calibration "
       + "error (to choose a threshold on the score).")
@@ -142,7 +150,9 @@ final class EvaluateCommand implements Callable<Integer> {
             model.info().name(), model.info().version(), model.info().kind(), similarity.getFileName(), r.pairs(),
             r.spearman(), r.pearson()));
       }
-      if (data != null) {
+      if (data != null && tagShares) {
+        tagShares(model, dir, out);
+      } else if (data != null) {
         classify(model, dir, out);
       }
       if (conversations != null) {
@@ -179,6 +189,44 @@ final class EvaluateCommand implements Callable<Integer> {
         + "polarity on its own (how many in brackets), so that memory shows apart from misreading that message. "
         + "Leak: a standalone neutral message tagged with the earlier message's polarity in context but not "
         + "alone.");
+  }
+
+  /** What a model tags a file with labels of its own (not the model's): shares overall and per file label. */
+  private void tagShares(OnnxModel model, String dir, PrintWriter out) throws Exception {
+    List<LabelledText> rows = labelledRows();
+    List<String> tags = model.info().labels();
+    List<EncoderResult> results = new Evaluator(model).results(rows, batchSize);
+    int[] count = new int[tags.size()];
+    double[] score = new double[tags.size()];
+    Map<String, int[]> perLabel = new TreeMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      int t = results.get(i).labelIndex();
+      count[t]++;
+      score[t] += results.get(i).scores()[t];
+      perLabel.computeIfAbsent(rows.get(i).label(), l -> new int[tags.size()])[t]++;
+    }
+    String header = String.format(Locale.ROOT, "%s %s (%s) from %s on %s (%d messages, %d labels of its own), batch "
+        + "%d: the tags it gives", model.info().name(), model.info().version(), model.info().kind(), dir,
+        data.getFileName(), rows.size(), perLabel.size(), batchSize);
+    out.println(markdown ? "**" + header + "**\n" : header);
+    out.println("| tag | messages | share | mean score |");
+    out.println("|---|---:|---:|---:|");
+    for (int t = 0; t < tags.size(); t++) {
+      out.println(String.format(Locale.ROOT, "| %s | %d | %.1f %% | %s |", tags.get(t), count[t],
+          100.0 * count[t] / rows.size(), count[t] == 0 ? "" : String.format(Locale.ROOT, "%.2f", score[t] / count[t])));
+    }
+    out.println("\n| file label | messages | its most frequent tag | share |");
+    out.println("|---|---:|---|---:|");
+    perLabel.forEach((label, n) -> {
+      int top = 0;
+      int total = 0;
+      for (int t = 0; t < n.length; t++) {
+        total += n[t];
+        top = n[t] > n[top] ? t : top;
+      }
+      out.println(String.format(Locale.ROOT, "| %s | %d | %s | %.0f %% |", label, total, tags.get(top),
+          100.0 * n[top] / total));
+    });
   }
 
   private void classify(OnnxModel model, String dir, PrintWriter out) throws Exception {

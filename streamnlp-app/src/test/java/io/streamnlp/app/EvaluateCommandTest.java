@@ -163,11 +163,30 @@ class EvaluateCommandTest {
     assertThat(cascade.code()).as(cascade.err()).isZero();
     assertThat(cascade.out()).contains("cascade gru-sentiment3", "threshold 0.0", "threshold 2.0",
         "the rnn's state carried through every message, an unsure reading re-read alone");
-    java.util.List<String> both = rows(cascade.out());
-    java.util.List<String> gru = rows(rnn.out());
+    List<String> both = rows(cascade.out());
+    List<String> gru = rows(rnn.out());
     assertThat(both).hasSize(2 * gru.size());
     assertThat(both.subList(0, gru.size())).isEqualTo(gru);
     assertThat(both.subList(gru.size(), both.size())).isEqualTo(rows(blind.out()));
+  }
+
+  @Test
+  void tagSharesCountEveryMessageOnceForAFileWithLabelsOfItsOwn() throws Exception {
+    Path intents = dir.resolve("intents.csv");
+    Files.writeString(intents, "text,label\nmy card was declined again and nobody helps,card_declined\n"
+        + "my card was declined at the shop,card_declined\nhow do I order a new card?,new_card\n"
+        + "\"thank you so much, the new card works great\",new_card\nwhat is the fee for a transfer?,fees\n");
+    CliRun r = run("evaluate", "--data", intents.toString(), "--tag-shares");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(5 messages, 3 labels of its own)", "| tag | messages | share | mean score |",
+        "| card_declined | 2 | negative | 100 % |");
+    int counted = 0;
+    for (String tag : new String[] {"negative", "neutral", "positive"}) {
+      String row = r.out().lines().filter(l -> l.startsWith("| " + tag + " |")).findFirst().orElseThrow();
+      counted += Integer.parseInt(row.split("\\|")[2].trim());
+    }
+    assertThat(counted).isEqualTo(5);
+    assertThat(r.out()).doesNotContain("macro-averaged recall");
   }
 
   @Test
