@@ -15,9 +15,9 @@
 # it checks that the data loading, training, export and Java evaluation fit together, and touches no
 # shipped file.
 # About 60 minutes on 2 cores for the context-free models; the GRU's conversation stage (context_gru.py) takes
-# about 1 hour 30 minutes more on 2 cores (pass A 1,400 steps, pass B 50, about 3.5 s each: it back-propagates
-# through sequences of up to 400 tokens), or minutes on a GPU (its pass A was trained on an H200, pass B on 2
-# CPU cores), and the transformer's about 35 minutes (200 steps): they use one when the python's torch sees it
+# about 2 hours more on 2 cores (pass A 1,400 steps, pass B 50, pass C 350, about 3.5-6 s each: it
+# back-propagates through sequences of up to 400 tokens), or minutes on a GPU (its pass A was trained on an H200,
+# passes B and C on 2 CPU cores), and the transformer's about 35 minutes (200 steps): they use one when the python's torch sees it
 # (STREAMNLP_TRAIN_PYTHON=/path/to/python with a CUDA torch; Debian's is CPU-only).
 # Needs: JDK 17 + Maven (the project's), and Debian packages python3-torch python3-onnx libopenblas0-pthread
 # (without OpenBLAS, Debian's torch falls back to the reference BLAS and training is about 10x slower).
@@ -117,12 +117,14 @@ if [ "$evaluate_only" = 0 ]; then
     --distances 0,8,16,32,64,128,256 --per-kind 25 --seed 14
   context_gru_args=(--epochs 4 --lr 1e-3 --eval-every 100)
   context_gru_b_args=(--epochs 1 --max-steps 50 --lr 5e-4 --pair-share 0.5 --eval-every 50)
+  context_gru_c_args=(--epochs 1 --lr 5e-4 --pair-share 0.5 --first-weight 0 --eval-every 50)
   context_attention_args=(--epochs 1 --lr 3e-5 --pair-share 0.5 --eval-every 100 --stop-at 200)
   if [ "$smoke" = 1 ]; then
     context_gru_args=(--limit 64 --epochs 1 --eval-every 2); context_gru_b_args=(--limit 64 --max-steps 2 --eval-every 2 --pair-share 0.5)
+    context_gru_c_args=(--limit 64 --max-steps 2 --eval-every 2 --pair-share 0.5 --first-weight 0)
     context_attention_args=(--limit 64 --max-steps 2 --eval-every 2 --pair-share 0.5)
   fi
-  mkdir -p "$work/context-gru" "$work/context-gru-b"
+  mkdir -p "$work/context-gru" "$work/context-gru-b" "$work/context-gru-c"
   singles=(--train "$work/semeval-train.ids" --extra "$work/sst2-train.ids" --dev "$work/semeval-dev.ids"
     --dev-polar "$work/sst2-dev.ids")
 
@@ -134,6 +136,12 @@ if [ "$evaluate_only" = 0 ]; then
   "$train_py" models/train/context_gru.py --init-onnx "$work/context-gru/model.onnx" --teacher-onnx "$work/gru/model.onnx" \
     --conversations "$work/conv-train.jsonl" --dev-conversations "$work/conv-dev.jsonl" "${singles[@]}" \
     --out "$work/context-gru-b" "${context_gru_b_args[@]}"
+  # Pass C (version 2.2.0) runs pass B's recipe for its whole epoch with each conversation's opening message
+  # unscored: every generated conversation opens with an opinion at the zero state, so scoring it taught "a key's
+  # first message is polar" and a longer pass B read neutral messages alone as polar (dev checkpoint kept).
+  "$train_py" models/train/context_gru.py --init-onnx "$work/context-gru-b/model.onnx" --teacher-onnx "$work/gru/model.onnx" \
+    --conversations "$work/conv-train.jsonl" --dev-conversations "$work/conv-dev.jsonl" "${singles[@]}" \
+    --out "$work/context-gru-c" "${context_gru_c_args[@]}"
 
   echo "== the transformer learns to read its window (the stream's window input, pooled over the message)"
   # Half of its single messages are read after another one and distilled to its own reading of them alone. The
@@ -155,11 +163,11 @@ if [ "$evaluate_only" = 0 ]; then
   cp "$work/context-attention/model.onnx" "$target/$attention/model.onnx"
   cp "$work/attention/training.json" "$target/$attention/training.json"
   cp "$work/context-attention/training.json" "$target/$attention/training-conversations.json"
-  cp "$work/context-gru-b/model.onnx" "$target/$gru/model.onnx"
+  cp "$work/context-gru-c/model.onnx" "$target/$gru/model.onnx"
   cp "$work/gru/training.json" "$target/$gru/training.json"
   python3 -c 'import json, sys; json.dump({"model": "gru", "stage": "conversations", "passes": [
-    dict(json.load(open(sys.argv[1])), **{"pass": "A"}), dict(json.load(open(sys.argv[2])), **{"pass": "B"})]},
-    open(sys.argv[3], "w"), indent=2)' "$work/context-gru/training.json" "$work/context-gru-b/training.json" \
+    dict(json.load(open(f)), **{"pass": p}) for p, f in zip("ABC", sys.argv[1:4])]}, open(sys.argv[4], "w"), indent=2)' \
+    "$work/context-gru/training.json" "$work/context-gru-b/training.json" "$work/context-gru-c/training.json" \
     "$target/$gru/training-conversations.json"
 fi
 
