@@ -49,6 +49,8 @@ public final class BenchSuite {
   private static final int MIXED_MIN_TOKENS = 8;
   private static final int MIXED_MAX_TOKENS = 64;
   static final String MIXED = "mixed";
+  /** The cascade's workload: the shipped short messages (chats, tickets, reviews), each from a new key. */
+  static final String CHAT = "chat";
 
   /** How much to measure: {@link #quickPlan()} for a few minutes on 2 cores, {@link #fullPlan()} for steadier figures. */
   public record Plan(boolean quick, double rawSeconds, EndToEndBench.Settings endToEnd, int[] histories,
@@ -182,13 +184,34 @@ public final class BenchSuite {
         (enc, w, size) -> ceiling(raw, RNN, w, size),
         Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, NO_WORK_RNN_MODEL_DIR)).get(0)));
 
-    // Both: the GRU reads every message, the transformer re-reads the unsure ones. Its ceiling is the
-    // transformer's alone (the model it saves calls of), float or int8 as it re-reads.
-    progress.step("end to end, mixed messages, batch.size=" + batch + ": encoder=cascade, float and int8 re-reading");
-    endToEndVariants.add(new EndToEndVariant("cascade", e2e.run(CASCADE, batch, List.of(mixed),
-        (enc, w, size) -> ceiling(raw, ATTENTION, w, size), Map.of()).get(0)));
-    endToEndVariants.add(new EndToEndVariant("cascade-int8", e2e.run(CASCADE, batch, List.of(mixed),
-        (enc, w, size) -> ceiling(int8Raw, ATTENTION, w, size),
+    // Both: the GRU reads every message, the transformer re-reads the unsure ones. On keys with long histories
+    // the GRU's state leaves almost nothing unsure, so the cascade runs on messages from keys that send one
+    // (the case it is for), beside both encoders on the same messages. Its ceiling is the transformer's alone
+    // (the model it saves calls of), float or int8 as it re-reads.
+    EndToEndBench.Workload chat = chat(dirs.get(ATTENTION));
+    progress.step("end to end, short messages each from a new key, batch.size=" + batch + ": encoder=cascade "
+        + "(float and int8 re-reading) beside each encoder");
+    List<RawPoint> chatRaw = new ArrayList<>();
+    try (OnnxModel transformer = OnnxModel.load(dirs.get(ATTENTION), OnnxModel.RuntimeOptions.cpu(), maxTokens);
+         OnnxModel int8 = OnnxModel.load(int8Dir, OnnxModel.RuntimeOptions.cpu(), maxTokens);
+         OnnxModel gru = OnnxModel.load(dirs.get(RNN), OnnxModel.RuntimeOptions.cpu(), maxTokens)) {
+      int[] b = {batch};
+      chatRaw.addAll(RawThroughput.measure(ATTENTION, transformer, CHAT, chat.texts(), b, plan.rawSeconds()));
+      chatRaw.addAll(RawThroughput.measure(RNN, gru, CHAT, chat.texts(), b, plan.rawSeconds()));
+      chatRaw.forEach(p -> rawVariants.add(new RawVariant("key-per-message", p)));
+      for (RawPoint p : RawThroughput.measure(ATTENTION, int8, CHAT, chat.texts(), b, plan.rawSeconds())) {
+        rawVariants.add(new RawVariant("int8", p));
+      }
+    }
+    List<RawPoint> chatInt8 = variant(rawVariants, "int8");
+    for (String encoder : dirs.keySet()) {
+      endToEndVariants.add(new EndToEndVariant("key-per-message", e2e.run(encoder, batch, List.of(chat),
+          (enc, w, size) -> ceiling(chatRaw, enc, w, size), Map.of()).get(0)));
+    }
+    endToEndVariants.add(new EndToEndVariant("cascade", e2e.run(CASCADE, batch, List.of(chat),
+        (enc, w, size) -> ceiling(chatRaw, ATTENTION, w, size), Map.of()).get(0)));
+    endToEndVariants.add(new EndToEndVariant("cascade-int8", e2e.run(CASCADE, batch, List.of(chat),
+        (enc, w, size) -> ceiling(chatInt8, ATTENTION, w, size),
         Map.of(StreamNlpConfig.CASCADE_MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
 
     CostCurves curves = new CostCurves(plan.rounds(), plan.historyMessages());
@@ -278,6 +301,19 @@ public final class BenchSuite {
       w.add(new EndToEndBench.Workload(MIXED, mixed, BenchTexts.meanTokens(tokenizer, mixed)));
       return w;
     }
+  }
+
+  /** The shipped short messages (never trained on), each sent from a new key: see {@link #CHAT}. */
+  private static EndToEndBench.Workload chat(ModelDirectory dir) throws Exception {
+    List<String> texts = LongRangeMemory.pool().stream().map(io.streamnlp.evaluation.LabelledText::text).toList();
+    try (InputStream json = dir.openTokenizer();
+         HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, dir.manifest().maxTokens())) {
+      return new EndToEndBench.Workload(CHAT, texts, BenchTexts.meanTokens(tokenizer, texts), true);
+    }
+  }
+
+  private static List<RawPoint> variant(List<RawVariant> variants, String name) {
+    return variants.stream().filter(v -> v.variant().equals(name)).map(RawVariant::point).toList();
   }
 
   private List<RawPoint> raw(String encoder, ModelDirectory dir, int maxTokens,

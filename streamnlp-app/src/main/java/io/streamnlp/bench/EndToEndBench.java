@@ -51,7 +51,16 @@ public final class EndToEndBench {
   public record Target(String bootstrapServers, String schemaRegistryUrl, Map<String, String> overrides) {}
 
   /** Messages of one kind, cycled through; {@code name} is "short", "long" or "mixed". */
-  public record Workload(String name, List<String> texts, double meanTokens) {}
+  /**
+   * Messages sent round-robin; {@code keyPerMessage}: each message its own key (users who send one message, as a
+   * support chat's many customers), else the {@link Settings#keys} keys in turn, each with a long history.
+   */
+  public record Workload(String name, List<String> texts, double meanTokens, boolean keyPerMessage) {
+    /** Messages over the settings' keys in turn. */
+    public Workload(String name, List<String> texts, double meanTokens) {
+      this(name, texts, meanTokens, false);
+    }
+  }
 
   public record Settings(double throughputSeconds, double latencySeconds, double latencyLoad, int keys,
                          int minMessages, int maxMessages, Duration idleTimeout) {}
@@ -189,14 +198,15 @@ public final class EndToEndBench {
     return t;
   }
 
-  /** Sends {@code count} messages of {@code w}, keys round-robin, at {@code rate} per second (0: at once). */
+  /** Sends {@code count} messages of {@code w}, keys as it says, at {@code rate} per second (0: at once). */
   private void send(KafkaProducer<byte[], byte[]> producer, String topic, Workload w, int count, double rate)
       throws InterruptedException {
     long interval = rate > 0 ? (long) (1e9 / rate) : 0;
     long next = System.nanoTime();
     for (int i = 0; i < count; i++) {
       int k = sent++;
-      byte[] key = ("key-" + k % settings.keys()).getBytes(StandardCharsets.UTF_8);
+      byte[] key = (w.keyPerMessage() ? "message-" + k : "key-" + k % settings.keys())
+          .getBytes(StandardCharsets.UTF_8);
       byte[] value = w.texts().get(k % w.texts().size()).getBytes(StandardCharsets.UTF_8);
       producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(), key, value));
       if (interval > 0) {
