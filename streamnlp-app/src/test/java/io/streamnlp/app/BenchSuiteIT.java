@@ -36,13 +36,17 @@ class BenchSuiteIT extends LocalClusterIT {
 
     assertThat(progress.toString()).contains("[ 1/17 ", "[17/17 ", "end to end through the broker: encoder=rnn, "
         + "batch.size=4", "end to end through the broker: encoder=attention, batch.size=1",
-        "latency.mode=low, and the int8 model", "encoder=cascade, float and int8 re-reading");
+        "latency.mode=low, and the int8 model", "short messages each from a new key, batch.size=4: encoder=cascade "
+        + "(float and int8 re-reading) beside each encoder");
     // 2 encoders x batch 1 and 4 x short, long and mixed messages, each measured through the broker; then the
-    // low-latency mode of both encoders, the int8 model, Kafka alone (short messages) and the cascade (float and int8)
-    // on mixed messages at batch 4
+    // low-latency mode of both encoders, the int8 model, Kafka alone (short messages), then both encoders and the
+    // cascade (float and int8) on the shipped short messages, each from a new key, at batch 4
     assertThat(r.endToEnd()).hasSize(12);
     assertThat(r.endToEndVariants()).extracting(BenchResults.EndToEndVariant::variant)
-        .containsExactly("low-latency", "low-latency", "int8", "kafka-alone", "cascade", "cascade-int8");
+        .containsExactly("low-latency", "low-latency", "int8", "kafka-alone", "key-per-message", "key-per-message",
+            "cascade", "cascade-int8");
+    assertThat(r.endToEndVariants()).filteredOn(v -> v.variant().startsWith("cascade")
+        || v.variant().equals("key-per-message")).allSatisfy(v -> assertThat(v.point().messages()).isEqualTo("chat"));
     // The share re-read is counted from the results (a whole number of the throughput step's messages); how
     // large it is depends on the texts (ChaosIT checks which messages are re-read).
     assertThat(r.endToEndVariants()).filteredOn(v -> v.variant().startsWith("cascade"))
@@ -64,13 +68,15 @@ class BenchSuiteIT extends LocalClusterIT {
       switch (p.messages()) {
         case "short" -> assertThat(p.meanTokens()).isBetween(13.0, 16.0);
         case "long" -> assertThat(p.meanTokens()).isBetween(124.0, 128.0);
+        case "chat" -> assertThat(p.meanTokens()).isBetween(5.0, 20.0);
         default -> assertThat(p.meanTokens()).isBetween(30.0, 40.0);
       }
     }
     assertThat(r.environment().configuredBatch()).isEqualTo(4);
     assertThat(r.raw()).hasSize(12);
-    // padded mixed batches of both encoders; the int8 model on every workload at batch 1 and 4
-    assertThat(r.rawVariants()).hasSize(2 + 6).allSatisfy(v -> assertThat(v.point().messagesPerSecond()).isPositive());
+    // padded mixed batches of both encoders; the int8 model on every workload at batch 1 and 4, and on the chat
+    // messages at batch 4 with both float models
+    assertThat(r.rawVariants()).hasSize(2 + 6 + 1 + 2).allSatisfy(v -> assertThat(v.point().messagesPerSecond()).isPositive());
     assertThat(r.rnnHistory()).extracting(BenchResults.CostPoint::length).containsExactly(1, 3);
     assertThat(r.attentionWindow()).extracting(BenchResults.CostPoint::length).containsExactly(0, 16);
     assertThat(r.memory().points()).hasSize(2);
@@ -87,6 +93,7 @@ class BenchSuiteIT extends LocalClusterIT {
     assertThat(Files.readString(md)).contains("| **Inference speed", "took ", "### Length-aware batching",
         "| attention | latency.mode=low |", "| attention | int8 model, default mode |",
         "### Both: the cascade", "| float transformer |", "| int8 transformer |",
+        "Each encoder alone on the same messages, end to end",
         "### The pipeline's own ceiling (Kafka alone, short messages", "| Kafka alone (no-work model) |");
     assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
     assertThat(dir.resolve("results.json")).isNotEmptyFile();
