@@ -308,7 +308,7 @@ final class EvaluateCommand implements Callable<Integer> {
               new CascadeRule(threshold, CascadeRule.Combine.ATTENTION));
           printConversations(r, "cascade " + rnn.info().name() + " " + rnn.info().version() + " + "
               + attention.info().name() + " " + attention.info().version() + ", threshold " + threshold,
-              ": the rnn's state carried through every message, an unsure reading re-read alone", out);
+              ", the rnn's state carried through every message, an unsure reading re-read alone", out);
           out.println();
         }
       }

@@ -38,7 +38,12 @@ public record BenchResults(
    * {@code variant} "padded" (each batch one call padded to its longest message, no length grouping) or "int8"
    * (the int8 attention model).
    */
-  public record RawVariant(String variant, RawPoint point) {}
+  public record RawVariant(String variant, RawPoint point) {
+    /** The points of {@code variants} measured as {@code name}, in order. */
+    public static List<RawPoint> points(List<RawVariant> variants, String name) {
+      return variants.stream().filter(v -> v.variant().equals(name)).map(RawVariant::point).toList();
+    }
+  }
 
   /**
    * An end-to-end point of another pipeline configuration than the default one: {@code variant} "low-latency"

@@ -170,8 +170,7 @@ public final class BenchSuite {
       endToEndVariants.add(new EndToEndVariant("low-latency", e2e.run(encoder, batch, List.of(mixed),
           (enc, w, size) -> ceiling(raw, enc, w, size), Map.of(StreamNlpConfig.LATENCY_MODE_CONFIG, "low")).get(0)));
     }
-    List<RawPoint> int8Raw = rawVariants.stream().filter(v -> v.variant().equals("int8")).map(RawVariant::point)
-        .toList();
+    List<RawPoint> int8Raw = RawVariant.points(rawVariants, "int8");
     endToEndVariants.add(new EndToEndVariant("int8", e2e.run(ATTENTION, batch, List.of(mixed),
         (enc, w, size) -> ceiling(int8Raw, enc, w, size),
         Map.of(StreamNlpConfig.MODEL_DIR_CONFIG, StreamNlpConfig.ATTENTION_INT8_MODEL_DIR)).get(0)));
@@ -203,7 +202,7 @@ public final class BenchSuite {
         rawVariants.add(new RawVariant("int8", p));
       }
     }
-    List<RawPoint> chatInt8 = variant(rawVariants, "int8");
+    List<RawPoint> chatInt8 = RawVariant.points(rawVariants, "int8");
     for (String encoder : dirs.keySet()) {
       endToEndVariants.add(new EndToEndVariant("key-per-message", e2e.run(encoder, batch, List.of(chat),
           (enc, w, size) -> ceiling(chatRaw, enc, w, size), Map.of()).get(0)));
@@ -310,10 +309,6 @@ public final class BenchSuite {
          HuggingFaceTextTokenizer tokenizer = HuggingFaceTextTokenizer.load(json, dir.manifest().maxTokens())) {
       return new EndToEndBench.Workload(CHAT, texts, BenchTexts.meanTokens(tokenizer, texts), true);
     }
-  }
-
-  private static List<RawPoint> variant(List<RawVariant> variants, String name) {
-    return variants.stream().filter(v -> v.variant().equals(name)).map(RawVariant::point).toList();
   }
 
   private List<RawPoint> raw(String encoder, ModelDirectory dir, int maxTokens,

@@ -129,7 +129,7 @@ public final class ComparisonReport {
     String curveAtt = curve(pts, false) + f("; leak at most %.0f %%", 100 * maxLeak(pts, false));
     boolean both = pts.stream().allMatch(p -> p.cascadeReplies() != null);
     String curveBoth = both ? curve(pts, MemoryPoint::cascadeReplies) + f("; leak at most %.0f %%",
-        100 * pts.stream().mapToDouble(MemoryPoint::cascadeLeak).max().orElse(Double.NaN))
+        100 * maxLeak(pts, MemoryPoint::cascadeLeak))
         : "not measured in this run";
     String inside = compare(f("within the window (d + 32 <= %d)", w), attIn, rnnIn);
     String beyond = compare("beyond it", attOut, rnnOut);
@@ -229,10 +229,8 @@ public final class ComparisonReport {
       }
     }
     StringBuilder both = new StringBuilder();
-    List<BenchResults.EndToEndVariant> runs = r.endToEndVariants() == null ? List.of() : r.endToEndVariants()
-        .stream().filter(v -> v.point().encoder().equals(BenchSuite.CASCADE)).toList();
-    Optional<EndToEndPoint> att = baseline(BenchSuite.ATTENTION, runs, b);
-    Optional<EndToEndPoint> gru = baseline(BenchSuite.RNN, runs, b);
+    Optional<EndToEndPoint> att = baseline(BenchSuite.ATTENTION, b);
+    Optional<EndToEndPoint> gru = baseline(BenchSuite.RNN, b);
     for (boolean int8 : new boolean[] {false, true}) {
       cascadeRun(int8).ifPresent(c -> both.append(f("%s%s transformer re-reading, %s (%.0f tok%s): %,.0f msg/s end "
               + "to end, %.0f %% re-read", both.length() == 0 ? "" : "; ", int8 ? "int8" : "float", c.messages(),
@@ -342,7 +340,7 @@ public final class ComparisonReport {
     for (String enc : new String[] {BenchSuite.RNN, BenchSuite.ATTENTION}) {
       Optional<RawPoint> one = raw(r.raw(), enc, mixed, 1);
       Optional<RawPoint> grouped = raw(r.raw(), enc, mixed, b);
-      Optional<RawPoint> padded = raw(variant(r.rawVariants(), "padded"), enc, mixed, b);
+      Optional<RawPoint> padded = raw(BenchResults.RawVariant.points(r.rawVariants(), "padded"), enc, mixed, b);
       if (one.isPresent() && grouped.isPresent() && padded.isPresent()) {
         s.append(f("| %s | %,.0f | %,.0f | %,.0f | x%.2f | x%.2f |%n", enc, one.get().messagesPerSecond(),
             padded.get().messagesPerSecond(), grouped.get().messagesPerSecond(),
@@ -352,7 +350,7 @@ public final class ComparisonReport {
     }
     s.append(f("%n### int8 attention model (`%s`) vs float (ONNX Runtime alone)%n%n| messages | batch | float "
         + "msg/s | int8 msg/s | int8 / float |%n|---|---|---|---|---|%n", "minilm-l6-sentiment3-int8"));
-    for (RawPoint q : variant(r.rawVariants(), "int8")) {
+    for (RawPoint q : BenchResults.RawVariant.points(r.rawVariants(), "int8")) {
       raw(r.raw(), BenchSuite.ATTENTION, q.messages(), q.batch()).ifPresent(fl -> s.append(f(
           "| %s (%.0f tok) | %d | %,.0f | %,.0f | x%.2f |%n", q.messages(), q.meanTokens(), q.batch(),
           fl.messagesPerSecond(), q.messagesPerSecond(), q.messagesPerSecond() / fl.messagesPerSecond())));
@@ -418,7 +416,8 @@ public final class ComparisonReport {
    * The run of {@code encoder} the cascade is compared with: the same workload as the cascade's runs (its
    * key-per-message variant), else the main table's mixed messages (results written before that variant).
    */
-  private Optional<EndToEndPoint> baseline(String encoder, List<BenchResults.EndToEndVariant> cascadeRuns, int b) {
+  private Optional<EndToEndPoint> baseline(String encoder, int b) {
+    List<BenchResults.EndToEndVariant> cascadeRuns = cascadeRuns();
     String messages = cascadeRuns.isEmpty() ? BenchSuite.MIXED : cascadeRuns.get(0).point().messages();
     Optional<EndToEndPoint> same = r.endToEndVariants() == null ? Optional.empty() : r.endToEndVariants().stream()
         .filter(v -> v.variant().equals("key-per-message") && v.point().encoder().equals(encoder)
@@ -435,10 +434,9 @@ public final class ComparisonReport {
    * with the share it re-read.
    */
   private void cascade(StringBuilder s, int b) {
-    List<BenchResults.EndToEndVariant> runs = r.endToEndVariants().stream()
-        .filter(v -> v.point().encoder().equals(BenchSuite.CASCADE)).toList();
-    Optional<EndToEndPoint> att = baseline(BenchSuite.ATTENTION, runs, b);
-    Optional<EndToEndPoint> rnn = baseline(BenchSuite.RNN, runs, b);
+    List<BenchResults.EndToEndVariant> runs = cascadeRuns();
+    Optional<EndToEndPoint> att = baseline(BenchSuite.ATTENTION, b);
+    Optional<EndToEndPoint> rnn = baseline(BenchSuite.RNN, b);
     if (runs.isEmpty() || att.isEmpty() || rnn.isEmpty()) {
       return;
     }
@@ -472,10 +470,6 @@ public final class ComparisonReport {
           p.ratioToRaw(), verdict));
     }
     s.append("\n");
-  }
-
-  private static List<RawPoint> variant(List<BenchResults.RawVariant> variants, String name) {
-    return variants.stream().filter(v -> v.variant().equals(name)).map(BenchResults.RawVariant::point).toList();
   }
 
   private static Optional<RawPoint> raw(List<RawPoint> points, String encoder, String messages, int batch) {
@@ -579,7 +573,11 @@ public final class ComparisonReport {
   }
 
   private static double maxLeak(List<MemoryPoint> pts, boolean rnn) {
-    return pts.stream().mapToDouble(p -> rnn ? p.rnnLeak() : p.attentionLeak()).max().orElse(Double.NaN);
+    return maxLeak(pts, rnn ? MemoryPoint::rnnLeak : MemoryPoint::attentionLeak);
+  }
+
+  private static double maxLeak(List<MemoryPoint> pts, Function<MemoryPoint, Double> leak) {
+    return pts.stream().mapToDouble(leak::apply).max().orElse(Double.NaN);
   }
 
   private static String curve(List<MemoryPoint> pts, boolean rnn) {
@@ -594,12 +592,17 @@ public final class ComparisonReport {
     return c.toString().replaceAll("; $", "");
   }
 
-  /** The cascade's end-to-end run on mixed messages, with the float or the int8 transformer re-reading. */
+  /** The cascade's end-to-end runs (float, then int8 re-reading); none in results written before it. */
+  private List<BenchResults.EndToEndVariant> cascadeRuns() {
+    return r.endToEndVariants() == null ? List.of() : r.endToEndVariants().stream()
+        .filter(v -> v.point().encoder().equals(BenchSuite.CASCADE)).toList();
+  }
+
+  /** The cascade's end-to-end run with the float or the int8 transformer re-reading. */
   private Optional<EndToEndPoint> cascadeRun(boolean int8) {
     String name = int8 ? "cascade-int8" : "cascade";
-    return r.endToEndVariants() == null ? Optional.empty() : r.endToEndVariants().stream()
-        .filter(v -> v.variant().equals(name) && v.point().encoder().equals(BenchSuite.CASCADE))
-        .map(BenchResults.EndToEndVariant::point).findFirst();
+    return cascadeRuns().stream().filter(v -> v.variant().equals(name)).map(BenchResults.EndToEndVariant::point)
+        .findFirst();
   }
 
   private static void row(StringBuilder s, String what, String rnn, String attention, String both,
