@@ -141,6 +141,9 @@ def main():
     p.add_argument("--max-minutes", type=float, default=None,
                    help="end training after this many minutes (after the evaluation due then), keeping the "
                    "learning-rate schedule of the whole run: for a machine with less time than the run needs")
+    p.add_argument("--stop-at", type=int, default=None,
+                   help="end training after this step (after the evaluation due then), keeping the learning-rate "
+                   "schedule of --steps: repeats a run that was ended there")
     a = p.parse_args()
     if a.export_only:
         export_only(a.export_only, a.out)
@@ -201,12 +204,14 @@ def main():
         sched.step()
         progress.step(step, tag=float(tag_loss), embed=float(embed_loss))
         out_of_time = a.max_minutes is not None and time.time() - started > 60 * a.max_minutes
-        if step % a.eval_every == 0 or step == total or out_of_time:
+        stopped = a.stop_at is not None and step >= a.stop_at
+        if step % a.eval_every == 0 or step == total or out_of_time or stopped:
             result = evaluate(model, dev, dev_polar, dev_base)
             result["step"] = step
             best = common.keep_if_best("attention", result, history, best, model, a.out)
-        if out_of_time:
-            print(f"[attention] stopped at step {step} of {total}: --max-minutes {a.max_minutes}", flush=True)
+        if out_of_time or stopped:
+            why = f"--max-minutes {a.max_minutes}" if out_of_time else f"--stop-at {a.stop_at}"
+            print(f"[attention] stopped at step {step} of {total}: {why}", flush=True)
             break
     model.load_state_dict(torch.load(f"{a.out}/best.pt"))
     prior = common.class_prior(main_data[0])
@@ -218,6 +223,7 @@ def main():
     quantized = quantize_weights(float_path, f"{a.out}/model.onnx")
     with open(f"{a.out}/training.json", "w") as f:
         json.dump({"model": "attention", "labels": common.LABELS, "head": HEAD, "seed": a.seed, "steps": total,
+                   "stop_at": a.stop_at,
                    "steps_run": history[-1]["step"] if history else 0,
                    "init": common.sha256(a.init_onnx) if a.init_onnx else "base",
                    "batch_size": a.batch_size, "lr": a.lr, "max_len": a.max_len, "embed_weight": a.embed_weight,

@@ -136,6 +136,14 @@ final class EvaluateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--encoder cascade measures tags on --data and --conversations only "
             + "(its embedding is the rnn model's: evaluate that with --encoder rnn)");
       }
+      // These read one model's scores; the cascade's table prints each model alone beside it, so rather than
+      // ignore them, say which encoder to run them with.
+      String oneModel = tagShares ? "--tag-shares" : reliability ? "--reliability" : showErrors > 0
+          ? "--show-errors" : null;
+      if (oneModel != null) {
+        throw new IllegalArgumentException(oneModel + " reads one model: run it with --encoder rnn or "
+            + "--encoder attention (--encoder cascade prints each model alone beside the cascade)");
+      }
       cascade(dir, out);
       out.flush();
       return 0;

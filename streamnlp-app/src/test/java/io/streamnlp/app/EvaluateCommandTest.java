@@ -78,6 +78,11 @@ class EvaluateCommandTest {
         "classpath:models/gru-sentiment3");
     assertThat(wrong.code()).isEqualTo(2);
     assertThat(wrong.err().strip()).doesNotContain("\n").contains("needs an rnn --model-dir and an attention");
+    for (String oneModel : List.of("--tag-shares", "--reliability")) {
+      CliRun ignored = run("evaluate", "--encoder", "cascade", "--data", sample.toString(), oneModel);
+      assertThat(ignored.code()).as(oneModel + " is refused, not ignored").isEqualTo(2);
+      assertThat(ignored.err().strip()).doesNotContain("\n").contains(oneModel + " reads one model");
+    }
   }
 
   @Test
