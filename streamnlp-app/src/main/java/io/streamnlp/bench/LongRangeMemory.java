@@ -61,11 +61,13 @@ public final class LongRangeMemory {
           throw new IllegalArgumentException(e);
         }
       });
-      ConversationEvaluation.Point rnn = ConversationEvaluation.evaluate(rnnModel, conversations, 0).points().get(0);
+      // The GRU's readings serve both its own figures and the cascade's (one pass reads each conversation once).
+      List<ConversationEvaluation.Result> rnnAndCascade = ConversationEvaluation.evaluateRnnAndCascade(rnnModel,
+          attentionModel, conversations, cascade);
+      ConversationEvaluation.Point rnn = rnnAndCascade.get(0).points().get(0);
+      ConversationEvaluation.Point both = rnnAndCascade.get(1).points().get(0);
       ConversationEvaluation.Point att = ConversationEvaluation.evaluate(attentionModel, conversations, window)
           .points().get(0);
-      ConversationEvaluation.Point both = ConversationEvaluation.evaluateCascade(rnnModel, attentionModel,
-          conversations, cascade).points().get(0);
       MemoryPoint p = new MemoryPoint(d, rnn.replyAccuracy(), att.replyAccuracy(), rnn.replyAccuracyAlone(),
           att.replyAccuracyAlone(), rnn.leakRate(), att.leakRate(), both.replyAccuracy(), both.replyAccuracyAlone(),
           both.leakRate());

@@ -133,33 +133,33 @@ public final class ConversationEvaluation {
   }
 
   /**
-   * encoder=cascade: the RNN reads as {@link #rnnReader}; a reading whose top score is below the rule's threshold is
-   * re-read, alone (the cascade's second model has no window), by the attention model, and {@code rule} makes the
-   * result, as the stream does. The alone and anchor readings go through the same rule from the zero state.
+   * encoder=cascade over the RNN's readings: one whose top score is below the rule's threshold is re-read, alone
+   * (the cascade's second model has no window), by the attention model, and {@code rule} makes the result, as the
+   * stream does. The alone and anchor readings go through the same rule (they are the RNN's from the zero state).
    */
-  private static Reader cascadeReader(OnnxModel rnnModel, OnnxModel attentionModel, CascadeRule rule) {
-    Reader first = rnnReader(rnnModel);
-    ContextualEncoder second = attentionModel.newContextualEncoder(1, false);
-    return new Reader() {
-      @Override
-      public Readings read(List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
-        Readings r = first.read(tokens, anchor);
-        TokenizedText target = tokens.get(tokens.size() - 1);
-        return new Readings(decide(r.inContext(), target), decide(r.alone(), target),
-            anchor == null ? null : decide(r.anchorAlone(), anchor));
-      }
+  private static final class CascadeDecision implements AutoCloseable {
+    private final ContextualEncoder second;
+    private final CascadeRule rule;
 
-      private EncoderResult decide(EncoderResult rnn, TokenizedText text) throws EncodingException {
-        return rule.rereads(rnn.scores()) ? rule.reread(rnn, second.encode(List.of(text)).get(0)) : rnn;
-      }
+    CascadeDecision(OnnxModel attentionModel, CascadeRule rule) {
+      this.second = attentionModel.newContextualEncoder(1, false);
+      this.rule = rule;
+    }
 
-      @Override
-      public void close() {
-        try (first) {
-          second.close();
-        }
-      }
-    };
+    Readings over(Readings rnn, List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
+      TokenizedText target = tokens.get(tokens.size() - 1);
+      return new Readings(decide(rnn.inContext(), target), decide(rnn.alone(), target),
+          anchor == null ? null : decide(rnn.anchorAlone(), anchor));
+    }
+
+    private EncoderResult decide(EncoderResult rnn, TokenizedText text) throws EncodingException {
+      return rule.rereads(rnn.scores()) ? rule.reread(rnn, second.encode(List.of(text)).get(0)) : rnn;
+    }
+
+    @Override
+    public void close() {
+      second.close();
+    }
   }
 
   private static void checkLabels(OnnxModel model) {
@@ -188,34 +188,73 @@ public final class ConversationEvaluation {
    */
   public static Result evaluateCascade(OnnxModel rnnModel, OnnxModel attentionModel, List<Conversation> conversations,
                                        CascadeRule rule) throws EncodingException, RejectedInputException {
+    return evaluateRnnAndCascade(rnnModel, attentionModel, conversations, rule).get(1);
+  }
+
+  /**
+   * The rnn model alone and the cascade over it, in one pass: the cascade starts from the rnn's readings, so
+   * each conversation is read by the rnn once for both (the bench's memory step reports both).
+   *
+   * @return the rnn's result, then the cascade's
+   */
+  public static List<Result> evaluateRnnAndCascade(OnnxModel rnnModel, OnnxModel attentionModel,
+                                                   List<Conversation> conversations, CascadeRule rule)
+      throws EncodingException, RejectedInputException {
     checkLabels(rnnModel);
+    if (!rnnModel.manifest().isRecurrent()) {
+      throw new IllegalArgumentException("the cascade's first model must be an rnn model; got "
+          + rnnModel.info().name() + " (" + rnnModel.info().kind() + ")");
+    }
     if (!rnnModel.info().labels().equals(attentionModel.info().labels())) {
       throw new IllegalArgumentException("the cascade's models must have the same labels in the same order; got "
           + rnnModel.info().labels() + " and " + attentionModel.info().labels());
     }
-    try (Reader reader = cascadeReader(rnnModel, attentionModel, rule)) {
-      return evaluate(reader, rnnModel, conversations, rnnModel.info().name() + " + " + attentionModel.info().name(),
-          "cascade", 0);
+    List<String> labels = rnnModel.info().labels();
+    Tally rnn = new Tally();
+    Tally cascade = new Tally();
+    try (Reader reader = rnnReader(rnnModel); CascadeDecision decision = new CascadeDecision(attentionModel, rule)) {
+      for (Conversation c : conversations) {
+        List<TokenizedText> tokens = tokens(rnnModel, c);
+        TokenizedText anchor = anchorOf(c, tokens);
+        Readings r = reader.read(tokens, anchor);
+        rnn.add(c, r, labels);
+        cascade.add(c, decision.over(r, tokens, anchor), labels);
+      }
     }
+    return List.of(rnn.result(rnnModel.info().name(), rnnModel.info().kind(), 0, conversations.size()),
+        cascade.result(rnnModel.info().name() + " + " + attentionModel.info().name(), "cascade", 0,
+            conversations.size()));
+  }
+
+  private static List<TokenizedText> tokens(OnnxModel model, Conversation c) throws RejectedInputException {
+    List<TokenizedText> tokens = new ArrayList<>(c.messages().size());
+    for (Conversations.Message m : c.messages()) {
+      tokens.add(model.tokenizer().tokenize(m.text()));
+    }
+    return tokens;
   }
 
   private static Result evaluate(Reader reader, OnnxModel model, List<Conversation> conversations, String name,
                                  String kind, int windowTokens) throws EncodingException, RejectedInputException {
     List<String> labels = model.info().labels();
+    Tally tally = new Tally();
+    for (Conversation c : conversations) {
+      List<TokenizedText> tokens = tokens(model, c);
+      tally.add(c, reader.read(tokens, anchorOf(c, tokens)), labels);
+    }
+    return tally.result(name, kind, windowTokens, conversations.size());
+  }
+
+  /** The counts behind each distance's {@link Point}, one conversation's readings at a time. */
+  private static final class Tally {
     // per distance: replies, correct, correct alone, standalone, leaked, anchors read, correct where read, then
     // {replies, correct} per reply kind
-    Map<Integer, int[]> counts = new TreeMap<>();
-    for (Conversation c : conversations) {
-      List<TokenizedText> tokens = new ArrayList<>(c.messages().size());
-      for (Conversations.Message m : c.messages()) {
-        tokens.add(model.tokenizer().tokenize(m.text()));
-      }
-      Readings r = reader.read(tokens, anchorOf(c, tokens));
-      EncoderResult inContext = r.inContext();
-      EncoderResult alone = r.alone();
+    private final Map<Integer, int[]> counts = new TreeMap<>();
+
+    void add(Conversation c, Readings r, List<String> labels) {
+      String predicted = labels.get(r.inContext().labelIndex());
+      String predictedAlone = labels.get(r.alone().labelIndex());
       EncoderResult anchorAlone = r.anchorAlone();
-      String predicted = labels.get(inContext.labelIndex());
-      String predictedAlone = labels.get(alone.labelIndex());
       int[] n = counts.computeIfAbsent(c.distance(), d -> new int[7 + 2 * Kind.values().length]);
       boolean correct = predicted.equals(c.target().label());
       if (c.kind() == Kind.STANDALONE) {
@@ -235,14 +274,17 @@ public final class ConversationEvaluation {
         n[8 + 2 * c.kind().ordinal()] += correct ? 1 : 0;
       }
     }
-    List<Point> points = new ArrayList<>();
-    counts.forEach((d, n) -> {
-      Map<Kind, int[]> byKind = new EnumMap<>(Kind.class);
-      for (Kind k : List.of(Kind.AGREE, Kind.DISAGREE, Kind.QUESTION)) {
-        byKind.put(k, new int[] {n[7 + 2 * k.ordinal()], n[8 + 2 * k.ordinal()]});
-      }
-      points.add(new Point(d, n[0], n[1], n[2], n[3], n[4], byKind, n[5], n[6]));
-    });
-    return new Result(name, kind, windowTokens, conversations.size(), points);
+
+    Result result(String name, String kind, int windowTokens, int conversations) {
+      List<Point> points = new ArrayList<>();
+      counts.forEach((d, n) -> {
+        Map<Kind, int[]> byKind = new EnumMap<>(Kind.class);
+        for (Kind k : List.of(Kind.AGREE, Kind.DISAGREE, Kind.QUESTION)) {
+          byKind.put(k, new int[] {n[7 + 2 * k.ordinal()], n[8 + 2 * k.ordinal()]});
+        }
+        points.add(new Point(d, n[0], n[1], n[2], n[3], n[4], byKind, n[5], n[6]));
+      });
+      return new Result(name, kind, windowTokens, conversations, points);
+    }
   }
 }
