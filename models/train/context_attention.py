@@ -134,6 +134,14 @@ def after_context_recall(model, dev, window, max_tokens, seed=13, batch_size=64)
     return common.macro_recall(predicted, dev[0])
 
 
+def dev_figures(model, dev, dev_polar, dev_reference, dev_convs, window, max_tokens):
+    """Every dev figure a checkpoint is chosen on: single messages (with the embedding against the reference's),
+    each dev tweet after an unrelated one, and the dev conversations (common.conversation_selection sums them)."""
+    return {**evaluate(model, dev, dev_polar, dev_reference),
+            "dev_after_context_macro_recall": after_context_recall(model, dev, window, max_tokens),
+            **conversation_figures(model, dev_convs, window, max_tokens)}
+
+
 def main():
     p = argparse.ArgumentParser()
     add_stage_arguments(p, "transformer (train_attention.py's model.onnx)")
@@ -175,9 +183,7 @@ def main():
                    else copy.deepcopy(model)).eval()
     _, dev_start = forward_all(start_model, dev[1])
     def figures():
-        return {**evaluate(model, dev, dev_polar, dev_start),
-                "dev_after_context_macro_recall": after_context_recall(model, dev, a.eval_window, a.max_tokens),
-                **conversation_figures(model, dev_convs, a.eval_window, a.max_tokens)}
+        return dev_figures(model, dev, dev_polar, dev_start, dev_convs, a.eval_window, a.max_tokens)
 
     initial = figures()
     print(f"[context-attention] start: {json.dumps(initial)}", flush=True)

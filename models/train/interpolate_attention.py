@@ -16,11 +16,10 @@ import json
 import torch
 
 import common
-from context_attention import after_context_recall, conversation_figures
+from context_attention import dev_figures
 from conversations import read_conversations
 from minilm import load_exported, load_from_onnx
-from quantize import quantize_weights
-from train_attention import evaluate, export, forward_all, new_model
+from train_attention import export_only, forward_all, new_model
 
 
 def weights(path):
@@ -56,18 +55,15 @@ def main():
         mixed = {k: (1 - alpha) * wa[k] + alpha * wb[k] if wa[k].is_floating_point() else wa[k] for k in wa}
         model.load_state_dict(mixed)
         model.eval()
-        result = {**evaluate(model, dev, dev_polar, dev_base),
-                  "dev_after_context_macro_recall": after_context_recall(model, dev, a.eval_window, a.max_tokens),
-                  **conversation_figures(model, dev_convs, a.eval_window, a.max_tokens), "alpha": alpha}
+        result = {**dev_figures(model, dev, dev_polar, dev_base, dev_convs, a.eval_window, a.max_tokens),
+                  "alpha": alpha}
         result["selection"] = common.conversation_selection(result)
         history.append(result)
         print(f"[interpolate] {json.dumps(result)}", flush=True)
         if best is None or result["selection"] > best["selection"]:
             best = result
             torch.save(mixed, f"{a.out}/best.pt")
-    model.load_state_dict(torch.load(f"{a.out}/best.pt"))
-    export(model, f"{a.out}/model-float32.onnx")
-    quantized = quantize_weights(f"{a.out}/model-float32.onnx", f"{a.out}/model.onnx")
+    quantized = export_only(f"{a.out}/best.pt", a.out)
     with open(f"{a.out}/training.json", "w") as f:
         json.dump({"model": "attention", "stage": "interpolation", "a": common.sha256(a.a), "b": common.sha256(a.b),
                    "selected": best, "history": history, "quantized_initializers": quantized}, f, indent=2)

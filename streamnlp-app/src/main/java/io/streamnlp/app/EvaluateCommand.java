@@ -16,6 +16,7 @@ import io.streamnlp.model.internals.ModelManifest;
 import io.streamnlp.model.internals.OnnxModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -311,9 +312,16 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (conversations != null) {
         List<Conversations.Conversation> convs = Conversations.read(conversations);
+        List<CascadeRule> rules = new ArrayList<>();
         for (double threshold : thresholds) {
-          ConversationEvaluation.Result r = ConversationEvaluation.evaluateCascade(rnn, attention, convs,
-              new CascadeRule(threshold, CascadeRule.Combine.ATTENTION));
+          rules.add(new CascadeRule(threshold, CascadeRule.Combine.ATTENTION));
+        }
+        // One rnn pass for every threshold; the first result is the rnn alone.
+        List<ConversationEvaluation.Result> results =
+            ConversationEvaluation.evaluateRnnAndCascade(rnn, attention, convs, rules);
+        for (int i = 0; i < thresholds.length; i++) {
+          double threshold = thresholds[i];
+          ConversationEvaluation.Result r = results.get(i + 1);
           printConversations(r, "cascade " + rnn.info().name() + " " + rnn.info().version() + " + "
               + attention.info().name() + " " + attention.info().version() + ", threshold " + threshold,
               ", the rnn's state carried through every message, an unsure reading re-read alone", out);

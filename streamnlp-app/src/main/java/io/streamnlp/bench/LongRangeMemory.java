@@ -63,7 +63,7 @@ public final class LongRangeMemory {
       });
       // The GRU's readings serve both its own figures and the cascade's (one pass reads each conversation once).
       List<ConversationEvaluation.Result> rnnAndCascade = ConversationEvaluation.evaluateRnnAndCascade(rnnModel,
-          attentionModel, conversations, cascade);
+          attentionModel, conversations, List.of(cascade));
       ConversationEvaluation.Point rnn = rnnAndCascade.get(0).points().get(0);
       ConversationEvaluation.Point both = rnnAndCascade.get(1).points().get(0);
       ConversationEvaluation.Point att = ConversationEvaluation.evaluate(attentionModel, conversations, window)

@@ -14,6 +14,7 @@ import io.streamnlp.text.internals.TokenizedText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -133,27 +134,42 @@ public final class ConversationEvaluation {
   }
 
   /**
-   * encoder=cascade over the RNN's readings: one whose top score is below the rule's threshold is re-read, alone
-   * (the cascade's second model has no window), by the attention model, and {@code rule} makes the result, as the
+   * encoder=cascade over the RNN's readings: one whose top score is below a rule's threshold is re-read, alone
+   * (the cascade's second model has no window), by the attention model, and the rule makes the result, as the
    * stream does. The alone and anchor readings go through the same rule (they are the RNN's from the zero state).
+   * The attention model's reading of a message does not depend on the threshold, so each is made once per
+   * conversation and shared by every rule.
    */
   private static final class CascadeDecision implements AutoCloseable {
     private final ContextualEncoder second;
-    private final CascadeRule rule;
+    private final Map<TokenizedText, EncoderResult> reread = new IdentityHashMap<>();
 
-    CascadeDecision(OnnxModel attentionModel, CascadeRule rule) {
+    CascadeDecision(OnnxModel attentionModel) {
       this.second = attentionModel.newContextualEncoder(1, false);
-      this.rule = rule;
     }
 
-    Readings over(Readings rnn, List<TokenizedText> tokens, TokenizedText anchor) throws EncodingException {
+    /** Forgets the previous conversation's re-readings. */
+    void next() {
+      reread.clear();
+    }
+
+    Readings over(Readings rnn, List<TokenizedText> tokens, TokenizedText anchor, CascadeRule rule)
+        throws EncodingException {
       TokenizedText target = tokens.get(tokens.size() - 1);
-      return new Readings(decide(rnn.inContext(), target), decide(rnn.alone(), target),
-          anchor == null ? null : decide(rnn.anchorAlone(), anchor));
+      return new Readings(decide(rnn.inContext(), target, rule), decide(rnn.alone(), target, rule),
+          anchor == null ? null : decide(rnn.anchorAlone(), anchor, rule));
     }
 
-    private EncoderResult decide(EncoderResult rnn, TokenizedText text) throws EncodingException {
-      return rule.rereads(rnn.scores()) ? rule.reread(rnn, second.encode(List.of(text)).get(0)) : rnn;
+    private EncoderResult decide(EncoderResult rnn, TokenizedText text, CascadeRule rule) throws EncodingException {
+      if (!rule.rereads(rnn.scores())) {
+        return rnn;
+      }
+      EncoderResult attention = reread.get(text);
+      if (attention == null) {
+        attention = second.encode(List.of(text)).get(0);
+        reread.put(text, attention);
+      }
+      return rule.reread(rnn, attention);
     }
 
     @Override
@@ -182,23 +198,16 @@ public final class ConversationEvaluation {
   }
 
   /**
-   * encoder=cascade on conversations: {@code rnnModel} reads every message from its key's state,
-   * {@code attentionModel} re-reads the unsure ones alone, as {@code rule} says (labels in the same order: the
-   * caller checks they are the same models' twins, as the stream does).
-   */
-  public static Result evaluateCascade(OnnxModel rnnModel, OnnxModel attentionModel, List<Conversation> conversations,
-                                       CascadeRule rule) throws EncodingException, RejectedInputException {
-    return evaluateRnnAndCascade(rnnModel, attentionModel, conversations, rule).get(1);
-  }
-
-  /**
-   * The rnn model alone and the cascade over it, in one pass: the cascade starts from the rnn's readings, so
-   * each conversation is read by the rnn once for both (the bench's memory step reports both).
+   * encoder=cascade on conversations, for each rule: {@code rnnModel} reads every message from its key's state,
+   * {@code attentionModel} re-reads the unsure ones alone, as the rule says (labels in the same order: the caller
+   * checks they are the same models' twins, as the stream does). The rnn model alone comes first: the cascade
+   * starts from its readings, so each conversation is read by the rnn once for all of them (the bench's memory
+   * step reports the rnn and the cascade; {@code evaluate} compares thresholds).
    *
-   * @return the rnn's result, then the cascade's
+   * @return the rnn's result, then the cascade's for each rule, in order
    */
   public static List<Result> evaluateRnnAndCascade(OnnxModel rnnModel, OnnxModel attentionModel,
-                                                   List<Conversation> conversations, CascadeRule rule)
+                                                   List<Conversation> conversations, List<CascadeRule> rules)
       throws EncodingException, RejectedInputException {
     checkLabels(rnnModel);
     if (!rnnModel.manifest().isRecurrent()) {
@@ -211,19 +220,27 @@ public final class ConversationEvaluation {
     }
     List<String> labels = rnnModel.info().labels();
     Tally rnn = new Tally();
-    Tally cascade = new Tally();
-    try (Reader reader = rnnReader(rnnModel); CascadeDecision decision = new CascadeDecision(attentionModel, rule)) {
+    List<Tally> cascades = new ArrayList<>();
+    rules.forEach(r -> cascades.add(new Tally()));
+    try (Reader reader = rnnReader(rnnModel); CascadeDecision decision = new CascadeDecision(attentionModel)) {
       for (Conversation c : conversations) {
         List<TokenizedText> tokens = tokens(rnnModel, c);
         TokenizedText anchor = anchorOf(c, tokens);
         Readings r = reader.read(tokens, anchor);
         rnn.add(c, r, labels);
-        cascade.add(c, decision.over(r, tokens, anchor), labels);
+        decision.next();
+        for (int i = 0; i < rules.size(); i++) {
+          cascades.get(i).add(c, decision.over(r, tokens, anchor, rules.get(i)), labels);
+        }
       }
     }
-    return List.of(rnn.result(rnnModel.info().name(), rnnModel.info().kind(), 0, conversations.size()),
-        cascade.result(rnnModel.info().name() + " + " + attentionModel.info().name(), "cascade", 0,
-            conversations.size()));
+    List<Result> results = new ArrayList<>();
+    results.add(rnn.result(rnnModel.info().name(), rnnModel.info().kind(), 0, conversations.size()));
+    for (Tally cascade : cascades) {
+      results.add(cascade.result(rnnModel.info().name() + " + " + attentionModel.info().name(), "cascade", 0,
+          conversations.size()));
+    }
+    return results;
   }
 
   private static List<TokenizedText> tokens(OnnxModel model, Conversation c) throws RejectedInputException {
