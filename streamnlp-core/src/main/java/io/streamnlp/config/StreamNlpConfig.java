@@ -221,7 +221,7 @@ public final class StreamNlpConfig extends AbstractConfig {
 
   /** {@code cascade.threshold} */
   public static final String CASCADE_THRESHOLD_CONFIG = "cascade.threshold";
-  /** The default of {@value #CASCADE_THRESHOLD_CONFIG}, chosen on SemEval-2017 dev (docs/encoders.md). */
+  /** The default of {@value #CASCADE_THRESHOLD_CONFIG}, chosen on SemEval-2017 dev and SST-2 dev (docs/encoders.md). */
   public static final double CASCADE_THRESHOLD_DEFAULT = 0.6;
   private static final String CASCADE_THRESHOLD_DOC = "encoder=cascade: a message whose top rnn score is below "
       + "this is re-read by the attention model. The default, 0.6, is the lowest threshold at which the shipped "
